@@ -1,0 +1,1 @@
+"""The ``grace`` command: one module per verb, assembled in ``main``."""

@@ -1,0 +1,69 @@
+"""``grace demo``: a workspace full of benign synthetic referrals, ingested and served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from grace.cli.common import HomeOption, JsonOption, actor, console, fail, print_json
+from grace.cli.serve_cmd import HostOption, PortOption, run_server
+from grace.ingest.pipeline import IngestPipeline
+from grace.workspace import Workspace, resolve_home
+
+
+def demo(
+    referrals: Annotated[int, typer.Option(min=1, help="How many referrals to generate.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
+    home: HomeOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write generated input. Default: HOME/demo-data.")
+    ] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Generate and ingest, then exit.")] = False,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate benign synthetic referrals (all three formats), ingest them, serve the UI.
+
+    The generator also writes a VICS hash set of the "known" media and a ground-truth file
+    (variants, truly urgent referrals) beside the input; grace never reads the ground truth.
+    """
+    from grace.demo import generate
+
+    root = resolve_home(home)
+    workspace = Workspace.init(root)
+    target = out or root / "demo-data"
+    if (target / "input").exists() and any((target / "input").iterdir()):
+        fail(f"{target / 'input'} already holds generated data: pick another --out or remove it")
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("generating referrals", total=referrals)
+        summary = generate(target, referrals, seed, progress=lambda n: bar.update(task, completed=n))
+        task2 = bar.add_task("ingesting", total=summary.referrals)
+        report = IngestPipeline(workspace, actor=actor()).run(
+            [summary.input_dir], on_outcome=lambda _o: bar.advance(task2)
+        )
+    workspace.close()
+    result = {
+        "home": str(root),
+        "input": str(summary.input_dir),
+        "hashset": str(summary.hashset_path),
+        "ground_truth": str(summary.ground_truth_path),
+        "generated": summary.referrals,
+        "ingested": report.count("ingested"),
+        "already_present": report.count("already_present"),
+        "quarantined": report.count("quarantined"),
+    }
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"demo: {result['generated']} referrals generated, {result['ingested']} ingested, "
+            f"{result['quarantined']} quarantined; workspace {root}"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+    if not no_serve:
+        run_server(root, host, port)

@@ -1,0 +1,52 @@
+"""``grace ingest``: take referral files, folders and zip bundles into the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from grace.cli.common import HomeOption, JsonOption, actor, console, open_workspace, print_json
+from grace.ingest.pipeline import IngestPipeline, IngestReport, Outcome
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip bundles.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest referrals (NCMEC ESP XML, NCMEC police JSON, grace JSON), sniffing each format.
+
+    Bad input is quarantined with a one-line reason and never stops the batch; the exit
+    status is 1 if anything was quarantined. With --json, one JSON line per outcome.
+    """
+    with open_workspace(home) as workspace:
+        pipeline = IngestPipeline(workspace, actor=actor())
+        if as_json:
+            report = pipeline.run(paths, on_outcome=lambda o: print_json(o.as_dict()))
+        else:
+            report = _run_with_progress(pipeline, paths)
+    if not as_json:
+        console.print(
+            f"ingested {report.count('ingested')}, already present {report.count('already_present')}, "
+            f"quarantined {report.count('quarantined')}"
+        )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _run_with_progress(pipeline: IngestPipeline, paths: list[Path]) -> IngestReport:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def show(outcome: Outcome) -> None:
+            progress.advance(task)
+            progress.update(task, description=f"ingesting: {len(report_seen) + 1} inputs")
+            report_seen.append(outcome)
+            if outcome.status == "quarantined":
+                progress.console.print(f"[red]error:[/] {outcome.source}: {outcome.reason}", highlight=False)
+
+        report_seen: list[Outcome] = []
+        return pipeline.run(paths, on_outcome=show)

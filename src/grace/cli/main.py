@@ -1,0 +1,36 @@
+"""Entry point of the ``grace`` console script."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from grace.cli import demo_cmd, ingest_cmd, init_cmd, referrals_cmd, serve_cmd, verify_cmds
+
+# Police networks are closed: no dependency may phone home from a grace process.
+for _var, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+    "FLWR_TELEMETRY_ENABLED": "0",
+    "FLWR_DISABLE_UPDATE_CHECK": "1",
+}.items():
+    os.environ.setdefault(_var, _value)
+
+app = typer.Typer(
+    name="grace",
+    help="grace: take in CyberTipline referrals, keep the evidence safe, and triage them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(init_cmd.init)
+app.command("ingest")(ingest_cmd.ingest)
+app.command("demo")(demo_cmd.demo)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(referrals_cmd.app, name="referrals")
+app.add_typer(verify_cmds.vault_app, name="vault")
+app.add_typer(verify_cmds.audit_app, name="audit")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""``grace referrals list|show``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from grace.cli.common import HomeOption, JsonOption, actor, fail, open_workspace, print_json
+from grace.referrals import list_referrals, referral_detail
+
+app = typer.Typer(help="Referrals in the workspace.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_cmd(
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+) -> None:
+    """List referrals, escalated first, newest first. --json prints one JSON array."""
+    with open_workspace(home) as workspace, workspace.sessions() as session:
+        rows = list_referrals(session, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "report", "format", "ESP", "incident", "files", "esc", "warn")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["external_id"] or "-", row["source_format"], row["esp_name"] or "-",
+            (row["incident_time"] or "-")[:19], str(row["file_count"]),
+            "yes" if row["escalated"] else "", str(row["warnings"] or ""),
+        )
+    Console().print(table)
+
+
+@app.command("show")
+def show_cmd(
+    referral_id: Annotated[int, typer.Argument(help="Referral id (see `grace referrals list`).")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one referral: mapped fields, files with hashes, custody. Recorded in the audit trail."""
+    with open_workspace(home) as workspace:
+        with workspace.sessions.begin() as session:
+            detail = referral_detail(session, referral_id)
+            if detail is None:
+                fail(f"no referral with id {referral_id}")
+            workspace.audit.append(session, actor=actor(), action="view", object_type="referral",
+                                   object_id=str(referral_id), details={"via": "cli"})
+        workspace.audit.save_anchor()
+    if as_json:
+        print_json(detail)
+        return
+    Console().print_json(data=detail, default=str)

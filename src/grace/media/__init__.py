@@ -1,0 +1,1 @@
+"""Media handling: type detection now; decoding, hashing and thumbnails build on it."""

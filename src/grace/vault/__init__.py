@@ -1,0 +1,6 @@
+"""Evidence vault: content-addressed, encrypted, verifiable storage of received bytes."""
+
+from grace.vault.keys import VaultKeyError, load_or_create_key
+from grace.vault.store import Digests, Vault, VaultError, digests
+
+__all__ = ["Digests", "Vault", "VaultError", "VaultKeyError", "digests", "load_or_create_key"]

@@ -1,0 +1,29 @@
+"""Vault writes paired with their database record, so bytes and custody never drift apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from grace.media.kinds import sniff_mime
+from grace.store.tables import VaultObject
+from grace.vault.store import Digests, Vault
+
+
+def store_blob(session: Session, vault: Vault, data: bytes, known: Digests | None = None) -> Digests:
+    """Put bytes in the vault and make sure their ``vault_objects`` row exists."""
+    found, _ = vault.put(data, known)
+    if session.get(VaultObject, found.sha256) is None:
+        session.add(
+            VaultObject(
+                sha256=found.sha256,
+                md5=found.md5,
+                sha1=found.sha1,
+                size=found.size,
+                mime=sniff_mime(data[:64]),
+                stored_at=datetime.now(UTC),
+            )
+        )
+        session.flush()
+    return found

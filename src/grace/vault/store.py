@@ -1,0 +1,112 @@
+"""Content-addressed object store, encrypted with AES-256-GCM.
+
+Each object lives at ``objects/ab/cd/<sha256>`` as ``MAGIC | nonce | ciphertext+tag``.
+The SHA-256 of the plaintext is the GCM associated data, so a ciphertext swapped onto
+another object's name fails authentication instead of silently serving the wrong evidence.
+Writes are atomic (temp file, fsync, rename): a crash never leaves a half-written object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"GRV1"
+NONCE_BYTES = 12
+
+
+class VaultError(Exception):
+    """An object is missing, undecryptable or does not hash to its name."""
+
+
+@dataclass(frozen=True)
+class Digests:
+    """The hashes a custody record carries: what courts and partner agencies ask for."""
+
+    sha256: str
+    sha1: str
+    md5: str
+    size: int
+
+
+def digests(data: bytes) -> Digests:
+    return Digests(
+        sha256=hashlib.sha256(data).hexdigest(),
+        sha1=hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        size=len(data),
+    )
+
+
+class Vault:
+    """Stores and returns evidence bytes; knows nothing of referrals or the database."""
+
+    def __init__(self, root: Path, key: bytes) -> None:
+        self.root = root
+        self._aead = AESGCM(key)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / "objects" / sha256[:2] / sha256[2:4] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()
+
+    def put(self, data: bytes, known: Digests | None = None) -> tuple[Digests, bool]:
+        """Store ``data`` once; return its digests and whether it was new."""
+        found = known or digests(data)
+        target = self.path_for(found.sha256)
+        if target.exists():
+            return found, False
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, found.sha256.encode())
+        _atomic_write(target, sealed)
+        return found, True
+
+    def get(self, sha256: str) -> bytes:
+        """Return the plaintext, proving on the way that it still hashes to its name."""
+        path = self.path_for(sha256)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise VaultError(f"{sha256}: object missing from the vault") from exc
+        if not sealed.startswith(MAGIC):
+            raise VaultError(f"{sha256}: not a grace vault object (bad header)")
+        nonce = sealed[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
+        try:
+            data = self._aead.decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES :], sha256.encode())
+        except InvalidTag as exc:
+            raise VaultError(f"{sha256}: ciphertext altered or wrong key") from exc
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise VaultError(f"{sha256}: content does not hash to its name")
+        return data
+
+    def stored_names(self) -> Iterator[str]:
+        """Every object file on disk (to find objects the database does not know)."""
+        objects = self.root / "objects"
+        if objects.exists():
+            for path in sorted(objects.glob("??/??/*")):
+                if not path.name.startswith("."):
+                    yield path.name
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
