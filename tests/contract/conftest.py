@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg import worker_database
 
 from grace.workspace import Workspace
+from pg import worker_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

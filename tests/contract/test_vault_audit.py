@@ -63,8 +63,14 @@ def test_vault_verify_finds_a_missing_object(workspace: Workspace) -> None:
 def _events(workspace: Workspace, n: int) -> None:
     for i in range(n):
         with workspace.sessions.begin() as session:
-            workspace.audit.append(session, actor="tester", action="view", object_type="referral",
-                                   object_id=str(i), details={"i": i})
+            workspace.audit.append(
+                session,
+                actor="tester",
+                action="view",
+                object_type="referral",
+                object_id=str(i),
+                details={"i": i},
+            )
         workspace.audit.save_anchor()
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from grace.workspace import ENV_HOME, Workspace, WorkspaceError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 HomeOption = Annotated[
     Path | None,
@@ -26,7 +26,9 @@ HomeOption = Annotated[
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -21,7 +21,9 @@ def demo(
     out: Annotated[
         Path | None, typer.Option(help="Where to write generated input. Default: HOME/demo-data.")
     ] = None,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Generate and ingest, then exit.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Generate and ingest, then exit.")
+    ] = False,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     as_json: JsonOption = False,
@@ -40,7 +42,9 @@ def demo(
         fail(f"{target / 'input'} already holds generated data: pick another --out or remove it")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("generating referrals", total=referrals)
-        summary = generate(target, referrals, seed, progress=lambda n: bar.update(task, completed=n))
+        summary = generate(
+            target, referrals, seed, progress=lambda n: bar.update(task, completed=n)
+        )
         task2 = bar.add_task("ingesting", total=summary.referrals)
         report = IngestPipeline(workspace, actor=actor()).run(
             [summary.input_dir], on_outcome=lambda _o: bar.advance(task2)

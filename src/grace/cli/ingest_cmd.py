@@ -30,7 +30,8 @@ def ingest(
             report = _run_with_progress(pipeline, paths)
     if not as_json:
         console.print(
-            f"ingested {report.count('ingested')}, already present {report.count('already_present')}, "
+            f"ingested {report.count('ingested')}, "
+            f"already present {report.count('already_present')}, "
             f"quarantined {report.count('quarantined')}"
         )
     raise typer.Exit(0 if report.ok else 1)
@@ -46,7 +47,9 @@ def _run_with_progress(pipeline: IngestPipeline, paths: list[Path]) -> IngestRep
             progress.update(task, description=f"ingesting: {len(report_seen) + 1} inputs")
             report_seen.append(outcome)
             if outcome.status == "quarantined":
-                progress.console.print(f"[red]error:[/] {outcome.source}: {outcome.reason}", highlight=False)
+                progress.console.print(
+                    f"[red]error:[/] {outcome.source}: {outcome.reason}", highlight=False
+                )
 
         report_seen: list[Outcome] = []
         return pipeline.run(paths, on_outcome=show)

@@ -17,7 +17,8 @@ def init(
         typer.Option(
             "--database-url",
             envvar=ENV_DATABASE,
-            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Default: SQLite in the home.",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+            "(default: SQLite in the home).",
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -25,13 +26,21 @@ def init(
     """Create a workspace: folder, vault key (0600), database schema. Safe to re-run."""
     try:
         workspace = Workspace.init(home, database_url)
-    except Exception as exc:  # noqa: BLE001 - any failure here is reported as one line
+    except Exception as exc:
         fail(f"cannot create workspace: {' '.join(str(exc).split())}")
     with workspace.sessions.begin() as session:
-        workspace.audit.append(session, actor=actor(), action="init", object_type="workspace",
-                               object_id=str(workspace.home))
+        workspace.audit.append(
+            session,
+            actor=actor(),
+            action="init",
+            object_type="workspace",
+            object_id=str(workspace.home),
+        )
     workspace.audit.save_anchor()
-    info = {"home": str(workspace.home), "database": workspace.engine.url.render_as_string(hide_password=True)}
+    info = {
+        "home": str(workspace.home),
+        "database": workspace.engine.url.render_as_string(hide_password=True),
+    }
     workspace.close()
     if as_json:
         print_json(info)

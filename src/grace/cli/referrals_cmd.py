@@ -29,9 +29,14 @@ def list_cmd(
     table = Table("id", "report", "format", "ESP", "incident", "files", "esc", "warn")
     for row in rows:
         table.add_row(
-            str(row["id"]), row["external_id"] or "-", row["source_format"], row["esp_name"] or "-",
-            (row["incident_time"] or "-")[:19], str(row["file_count"]),
-            "yes" if row["escalated"] else "", str(row["warnings"] or ""),
+            str(row["id"]),
+            row["external_id"] or "-",
+            row["source_format"],
+            row["esp_name"] or "-",
+            (row["incident_time"] or "-")[:19],
+            str(row["file_count"]),
+            "yes" if row["escalated"] else "",
+            str(row["warnings"] or ""),
         )
     Console().print(table)
 
@@ -48,8 +53,14 @@ def show_cmd(
             detail = referral_detail(session, referral_id)
             if detail is None:
                 fail(f"no referral with id {referral_id}")
-            workspace.audit.append(session, actor=actor(), action="view", object_type="referral",
-                                   object_id=str(referral_id), details={"via": "cli"})
+            workspace.audit.append(
+                session,
+                actor=actor(),
+                action="view",
+                object_type="referral",
+                object_id=str(referral_id),
+                details={"via": "cli"},
+            )
         workspace.audit.save_anchor()
     if as_json:
         print_json(detail)

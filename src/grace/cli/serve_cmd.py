@@ -27,5 +27,7 @@ def run_server(home: Path | None, host: str, port: int) -> None:
 
     with open_workspace(home) as workspace:
         app = create_app(workspace)
-        console.print(f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)")
+        console.print(
+            f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)"
+        )
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

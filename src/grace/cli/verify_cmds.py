@@ -19,16 +19,29 @@ def vault_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
         with workspace.sessions() as session, Progress(console=console, transient=True) as bar:
             task = bar.add_task("verifying vault", total=None)
             report = verify_vault(
-                session, workspace.vault, lambda done, total: bar.update(task, completed=done, total=total)
+                session,
+                workspace.vault,
+                lambda done, total: bar.update(task, completed=done, total=total),
             )
         with workspace.sessions.begin() as session:
-            workspace.audit.append(session, actor=actor(), action="vault_verify", object_type="vault",
-                                   object_id="vault", details={"checked": report.checked,
-                                                               "problems": len(report.problems)})
+            workspace.audit.append(
+                session,
+                actor=actor(),
+                action="vault_verify",
+                object_type="vault",
+                object_id="vault",
+                details={"checked": report.checked, "problems": len(report.problems)},
+            )
         workspace.audit.save_anchor()
     if as_json:
-        print_json({"ok": report.ok, "checked": report.checked, "problems": report.problems,
-                    "unrecorded": report.unrecorded})
+        print_json(
+            {
+                "ok": report.ok,
+                "checked": report.checked,
+                "problems": report.problems,
+                "unrecorded": report.unrecorded,
+            }
+        )
     else:
         for problem in report.problems:
             console.print(f"[red]mismatch:[/] {problem}", highlight=False)

@@ -14,9 +14,10 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from grace.ingest.registry import choose
+
 from grace.ingest.base import FileDetails, IngestError
 from grace.ingest.inputs import Bundle, InputProblem, Member
-from grace.ingest.registry import choose
 from grace.model import FileRef, Referral
 
 SNIFF_BYTES = 4096
@@ -99,7 +100,9 @@ def _pair(source: str, directory: str, scope: _Scope, problems: list[InputProble
     elif leftovers:
         for name in leftovers:
             reason = "unknown format: not a referral document, and no referral describes it"
-            problems.append(InputProblem(_where(source, name), reason, scope.media[name][:1 << 20]))
+            problems.append(
+                InputProblem(_where(source, name), reason, scope.media[name][: 1 << 20])
+            )
     return units
 
 

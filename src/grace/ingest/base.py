@@ -22,7 +22,7 @@ class IngestError(Exception):
 
 
 class FileDetails(BaseModel):
-    """A CyberTipline ``fileDetails`` document: one file's description, sent apart from the report."""
+    """A CyberTipline ``fileDetails`` document: one file described apart from its report."""
 
     report_id: str | None = None
     file: FileRef

@@ -112,7 +112,9 @@ def _record_file(
         found = store_blob(session, vault, data)
         sha256 = found.sha256
         verdict = _check_declared(file, found, referral)
-        _custody(session, sha256, referral.id, "media", file.original_name or member, unit, actor, now)
+        _custody(
+            session, sha256, referral.id, "media", file.original_name or member, unit, actor, now
+        )
     session.add(
         t.ReferralFile(
             referral_id=referral.id,
@@ -128,8 +130,14 @@ def _record_file(
     )
     for event in file.ip_events:
         session.add(
-            t.IpEvent(referral_id=referral.id, ip=event.ip[:64], port=event.port,
-                      event=event.event, at=event.at, possible_proxy=event.possible_proxy)
+            t.IpEvent(
+                referral_id=referral.id,
+                ip=event.ip[:64],
+                port=event.port,
+                event=event.event,
+                at=event.at,
+                possible_proxy=event.possible_proxy,
+            )
         )
 
 
@@ -152,12 +160,25 @@ def _check_declared(file: FileRef, found: Digests, referral: t.Referral) -> bool
 
 
 def _custody(
-    session: Session, sha256: str, referral_id: int, role: str, name: str | None,
-    unit: Unit, actor: str, now: datetime,
+    session: Session,
+    sha256: str,
+    referral_id: int,
+    role: str,
+    name: str | None,
+    unit: Unit,
+    actor: str,
+    now: datetime,
 ) -> None:
     session.add(
-        t.Custody(sha256=sha256, referral_id=referral_id, role=role, original_name=name,
-                  source=unit.source, received_at=now, actor=actor)
+        t.Custody(
+            sha256=sha256,
+            referral_id=referral_id,
+            role=role,
+            original_name=name,
+            source=unit.source,
+            received_at=now,
+            actor=actor,
+        )
     )
 
 

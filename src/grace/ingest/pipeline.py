@@ -68,9 +68,18 @@ class IngestPipeline:
         if find_xsd() is None:
             log.info("NCMEC XSD not configured (GRACE_NCMEC_XSD): ESP XML is not schema-checked")
 
-    def run(self, paths: Iterable[Path], on_outcome: Callable[[Outcome], None] | None = None) -> IngestReport:
+    def run(
+        self, paths: Iterable[Path], on_outcome: Callable[[Outcome], None] | None = None
+    ) -> IngestReport:
         report = IngestReport()
-        for item in open_inputs(list(paths), self.limits):
+        accepted: list[Path] = []
+        for path in paths:
+            problem = self._overlaps_workspace(path)
+            if problem is None:
+                accepted.append(path)
+            else:
+                report.outcomes.append(self.quarantine(problem))
+        for item in open_inputs(accepted, self.limits):
             for outcome in self._handle(item):
                 report.outcomes.append(outcome)
                 if on_outcome:
@@ -78,10 +87,25 @@ class IngestPipeline:
         self.workspace.audit.save_anchor()
         return report
 
+    def _overlaps_workspace(self, path: Path) -> InputProblem | None:
+        """Refuse to ingest the workspace's own vault and database as if they were evidence."""
+        resolved, home = path.resolve(), self.workspace.home.resolve()
+        vault = home / "vault"
+        if resolved in (home, vault) or vault in resolved.parents:
+            return InputProblem(str(path), "is the grace workspace's own vault")
+        if resolved in home.parents:
+            return InputProblem(
+                str(path), "contains the grace workspace; ingest a folder that does not"
+            )
+        return None
+
     def _handle(self, item: Bundle | InputProblem) -> list[Outcome]:
         if isinstance(item, InputProblem):
             return [self.quarantine(item)]
-        units, problems = assemble(item)
+        try:
+            units, problems = assemble(item)
+        finally:
+            item.close()
         outcomes = [self.quarantine(problem) for problem in problems]
         outcomes.extend(self._store(unit) for unit in units)
         return outcomes
@@ -99,10 +123,16 @@ class IngestPipeline:
                     session, self.workspace.vault, unit, document, key, self.actor
                 )
                 self.workspace.audit.append(
-                    session, actor=self.actor, action="ingest", object_type="referral",
+                    session,
+                    actor=self.actor,
+                    action="ingest",
+                    object_type="referral",
                     object_id=str(row.id),
-                    details={"source": unit.source, "document_sha256": document.sha256,
-                             "files": files},
+                    details={
+                        "source": unit.source,
+                        "document_sha256": document.sha256,
+                        "files": files,
+                    },
                 )
                 return Outcome(unit.source, "ingested", row.id, warnings=row.warnings, files=files)
         except (SQLAlchemyError, OSError, ValueError) as exc:
@@ -115,12 +145,17 @@ class IngestPipeline:
             sha256 = None
             if problem.data is not None and len(problem.data) <= QUARANTINE_KEEP_BYTES:
                 sha256 = store_blob(session, self.workspace.vault, problem.data).sha256
-            row = t.Quarantine(at=datetime.now(UTC), source=problem.source,
-                               reason=problem.reason, sha256=sha256)
+            row = t.Quarantine(
+                at=datetime.now(UTC), source=problem.source, reason=problem.reason, sha256=sha256
+            )
             session.add(row)
             session.flush()
             self.workspace.audit.append(
-                session, actor=self.actor, action="quarantine", object_type="input",
-                object_id=str(row.id), details={"source": problem.source, "reason": problem.reason},
+                session,
+                actor=self.actor,
+                action="quarantine",
+                object_type="input",
+                object_id=str(row.id),
+                details={"source": problem.source, "reason": problem.reason},
             )
         return Outcome(problem.source, "quarantined", reason=problem.reason)

@@ -12,8 +12,10 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"MM\x00*", 0, "image/tiff"),
     (b"PK\x03\x04", 0, "application/zip"),
     (b"%PDF-", 0, "application/pdf"),
-    (b"\x1aE\xdf\xa3", 0, "video/webm"),
 )
+
+_HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc", b"hevx")
+_AVIF_BRANDS = (b"avif", b"avis")
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -25,9 +27,14 @@ def sniff_mime(head: bytes) -> str | None:
         return "image/webp"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "video/x-msvideo"
+    if head[:4] == b"\x1aE\xdf\xa3":
+        # EBML: WebM and Matroska share the magic; the DocType string tells them apart.
+        return "video/x-matroska" if b"matroska" in head[:64] else "video/webm"
     if head[4:8] == b"ftyp":
         brand = head[8:12]
-        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis"):
+        if brand in _AVIF_BRANDS:
+            return "image/avif"
+        if brand in _HEIF_BRANDS:
             return "image/heic"
         return "video/quicktime" if brand == b"qt  " else "video/mp4"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")

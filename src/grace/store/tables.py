@@ -8,7 +8,7 @@ integer surrogate keys so that every object has an id usable in URLs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -37,7 +37,11 @@ JsonDict = dict[str, Any]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {JsonDict: JSON, list[str]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        JsonDict: JSON,
+        list[str]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class VaultObject(Base):

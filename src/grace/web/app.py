@@ -20,7 +20,9 @@ WEB_ACTOR = "web:anonymous"
 
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the app around one open workspace."""
-    app = FastAPI(title="grace", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="grace", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -33,7 +35,10 @@ def create_app(workspace: Workspace) -> FastAPI:
         limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)
     ) -> dict[str, Any]:
         with workspace.sessions() as session:
-            return {"total": count_referrals(session), "items": list_referrals(session, limit, offset)}
+            return {
+                "total": count_referrals(session),
+                "items": list_referrals(session, limit, offset),
+            }
 
     @app.get("/api/v1/referrals/{referral_id}")
     def api_referral(referral_id: int) -> dict[str, Any]:
@@ -62,7 +67,13 @@ def _viewed(workspace: Workspace, referral_id: int, via: str) -> dict[str, Any]:
         detail = referral_detail(session, referral_id)
         if detail is None:
             raise HTTPException(status_code=404, detail=f"no referral with id {referral_id}")
-        workspace.audit.append(session, actor=WEB_ACTOR, action="view", object_type="referral",
-                               object_id=str(referral_id), details={"via": via})
+        workspace.audit.append(
+            session,
+            actor=WEB_ACTOR,
+            action="view",
+            object_type="referral",
+            object_id=str(referral_id),
+            details={"via": via},
+        )
     workspace.audit.save_anchor()
     return detail

@@ -1,0 +1,147 @@
+"""The demo generator: reproducible, realistic in shape, and valid in every format."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from grace.demo import DemoSummary, generate
+from grace.model import Referral
+
+REPO = Path(__file__).resolve().parents[2]
+XSD = REPO.parent / "shared/conformance/formats/ncmec/cyber_tipline.xsd"
+N = 60
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
+    return generate(tmp_path_factory.mktemp("demo-a"), N, SEED)
+
+
+def bundles(input_dir: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """Every bundle's members, whether it is a zip or a folder."""
+    for path in sorted(input_dir.iterdir()):
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                yield path.name, {n: zf.read(n) for n in zf.namelist()}
+        else:
+            yield path.name, {p.name: p.read_bytes() for p in path.iterdir()}
+
+
+def test_layout_and_counts(run: DemoSummary) -> None:
+    assert run.referrals == N
+    assert sum(run.formats.values()) == N
+    assert set(run.formats) == {"cybertip_xml", "ncmec_le_json", "grace_json"}
+    names = sorted(p.name for p in run.input_dir.iterdir())
+    assert len(names) == N
+    assert sum(n.endswith(".zip") for n in names) == N // 2
+    assert run.hashset_path.is_file() and run.ground_truth_path.is_file()
+    assert not (run.input_dir / "ground-truth.json").exists()
+    for _, members in bundles(run.input_dir):
+        docs = [n for n in members if n in ("report.xml", "report.json", "referral.json")]
+        assert len(docs) == 1
+
+
+def test_same_seed_same_output(run: DemoSummary, tmp_path: Path) -> None:
+    again = generate(tmp_path / "b", N, SEED)
+    assert again.ground_truth_path.read_bytes() == run.ground_truth_path.read_bytes()
+    assert again.hashset_path.read_bytes() == run.hashset_path.read_bytes()
+    other = generate(tmp_path / "c", 10, SEED + 1)
+    assert other.ground_truth_path.read_bytes() != run.ground_truth_path.read_bytes()
+
+
+def test_stream_statistics(run: DemoSummary) -> None:
+    truth = json.loads(run.ground_truth_path.read_text())
+    refs = truth["referrals"]
+    draws = [m for r in refs for m in r["media"]]
+    assert 2.0 <= len(draws) / len(refs) <= 4.0
+    assert sum(len(r["media"]) == 1 for r in refs) / len(refs) >= 0.45
+    assert sum(m["repeat"] for m in draws) / len(draws) > 0.5
+    variants = [m for m in draws if m["repeat"] and m["transform"] != "original"]
+    assert variants, "repeated draws should include near-duplicate variants"
+    assert len({r["country"] for r in refs}) >= 8
+    assert len({r["subject"] for r in refs}) < len(refs), "some accounts must recur"
+
+
+def test_xml_validates_against_ncmec_xsd(run: DemoSummary) -> None:
+    if not XSD.is_file():
+        pytest.skip("NCMEC XSD not available beside the repository")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    checked = 0
+    for bundle, members in bundles(run.input_dir):
+        for name, data in members.items():
+            if not name.endswith(".xml"):
+                continue
+            doc = etree.ElementTree(etree.fromstring(data))
+            assert schema.validate(doc), f"{bundle}/{name}: {schema.error_log}"
+            checked += 1
+        if "report.xml" in members:
+            for name in members:
+                if name.startswith("filedetails-"):
+                    file_id = name.removeprefix("filedetails-").removesuffix(".xml")
+                    assert any(m.split(".")[0] == file_id and m != name for m in members)
+    assert checked > N // 4
+
+
+def test_json_documents(run: DemoSummary) -> None:
+    seen = {"le": 0, "grace": 0}
+    for _, members in bundles(run.input_dir):
+        if "report.json" in members:
+            doc = json.loads(members["report.json"])
+            assert isinstance(doc, dict)
+            assert {"reportId", "dateReceived", "reportedInformation"} <= set(doc)
+            info = doc["reportedInformation"]
+            assert {"reportingEsp", "incidentSummary", "reportedPeople", "uploadedFiles"} <= set(
+                info
+            )
+            for f in info["uploadedFiles"]["uploadedFiles"]:
+                assert f["filename"] in members
+                assert hashlib.md5(members[f["filename"]]).hexdigest() == f["verificationHash"]
+            seen["le"] += 1
+        if "referral.json" in members:
+            ref = Referral.model_validate_json(members["referral.json"])
+            assert ref.source_format == "grace_json"
+            assert ref.model_dump_json(exclude_none=True).encode() == members["referral.json"]
+            assert all(f.name in members for f in ref.files)
+            seen["grace"] += 1
+    assert seen["le"] and seen["grace"]
+
+
+def test_vics_lists_files_present_in_input(run: DemoSummary) -> None:
+    doc = json.loads(run.hashset_path.read_text())
+    assert doc["@odata.context"].startswith("http://github.com/VICSDATAMODEL/ProjectVic/")
+    media = doc["value"][0]["Media"]
+    assert media
+    present = {
+        hashlib.md5(data).hexdigest()
+        for _, members in bundles(run.input_dir)
+        for name, data in members.items()
+        if not name.endswith((".xml", ".json"))
+    }
+    for item in media:
+        assert item["MD5"].lower() in present
+        assert item["Category"] in (0, 1, 2)
+        assert isinstance(item["MediaSize"], int)
+
+
+def test_conformance_photos_used_in_place(tmp_path: Path) -> None:
+    pdq = REPO.parent / "shared/conformance/pdq"
+    if not (pdq / "bridge-mods/aaa-orig.jpg").is_file():
+        pytest.skip("conformance photos not available")
+    summary = generate(tmp_path / "d", 40, 3, conformance_dir=pdq)
+    truth = json.loads(summary.ground_truth_path.read_text())
+    kinds = {b["kind"] for b in truth["bases"]}
+    assert "conformance" in kinds
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    calls: list[int] = []
+    generate(tmp_path / "e", 5, 2, progress=calls.append)
+    assert calls == [1, 2, 3, 4, 5]
