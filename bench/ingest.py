@@ -86,12 +86,16 @@ def main() -> None:
         try:
             url = fresh_pg_database(args.pg)
             pg_n, pg_s = ingest(root / "pg-home", url, summary.input_dir)
-            result |= {"postgresql_ingested": pg_n, "postgresql_s": round(pg_s, 2),
-                       "postgresql_referrals_per_s": round(pg_n / pg_s, 1)}
-        except Exception as exc:  # noqa: BLE001 - report, do not hide, a missing server
+            result |= {
+                "postgresql_ingested": pg_n,
+                "postgresql_s": round(pg_s, 2),
+                "postgresql_referrals_per_s": round(pg_n / pg_s, 1),
+            }
+        except Exception as exc:
             result |= {"postgresql_referrals_per_s": None, "postgresql_error": str(exc)[:200]}
         result["sqlite_vs_parse_only"] = round(
-            float(result["sqlite_referrals_per_s"]) / float(result["parse_only_referrals_per_s"]), 3  # type: ignore[arg-type]
+            float(result["sqlite_referrals_per_s"]) / float(result["parse_only_referrals_per_s"]),
+            3,  # type: ignore[arg-type]
         )
         result["target_sqlite_referrals_per_s"] = 200
     print(json.dumps(result))
