@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from grace.store.tables import AuditEvent
 
 GENESIS = "0" * 64
+_HEAD = "grace.audit.head"
 
 
 @dataclass
@@ -64,10 +65,7 @@ class AuditTrail:
         details: dict[str, Any] | None = None,
     ) -> AuditEvent:
         """Add the next event in the same transaction as the action it records."""
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        seq, prev = self._head(session)
         event = AuditEvent(
             seq=seq,
             at=datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -79,10 +77,22 @@ class AuditTrail:
             prev_hash=prev,
         )
         event.hash = self._digest(event)
-        session.add(event)
-        session.flush()
+        session.add(event)  # the sequence number is explicit: no flush needed until commit
+        session.info[_HEAD] = (seq, event.hash)
         self._last_written = (seq, event.hash)
         return event
+
+    @staticmethod
+    def _head(session: Session) -> tuple[int, str]:
+        """Next position and previous hash; cached per transaction (its session is discarded
+        on rollback, so a cached head never outlives the events it describes)."""
+        cached = session.info.get(_HEAD)
+        if cached is not None:
+            return int(cached[0]) + 1, str(cached[1])
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+        return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
     def save_anchor(self) -> None:
         """Record the newest committed event; call after the transaction commits."""

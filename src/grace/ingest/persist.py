@@ -1,23 +1,48 @@
-"""Write one assembled referral into the vault and the database, in one transaction.
+"""Record assembled referrals: evidence into the vault, rows into the database.
 
-The vault write comes first and is idempotent (content-addressed); the database rows and
-the audit event then commit together, so a referral is either wholly recorded, with its
-custody receipts and audit event, or not at all.
+Work is split so that a batch of referrals costs one disk flush and one transaction:
+``prepare`` hashes every blob and builds the row graph without touching storage,
+``write_blobs`` puts the bytes in the vault (unsynced), the caller flushes the disk once,
+and ``record`` adds the rows. The database never names bytes that are not durably stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grace.ingest.assemble import Unit
+from grace.media.kinds import sniff_mime
 from grace.model import FileRef
+from grace.model import IpEvent as IpEventModel
 from grace.model import Party as PartyModel
 from grace.store import tables as t
-from grace.vault import Digests, Vault
-from grace.vault.records import store_blob
+from grace.vault import Digests, Vault, digests
+
+
+@dataclass
+class Blob:
+    """Bytes to keep, with their digests and how they arrived."""
+
+    found: Digests
+    data: bytes
+    role: str  # document | media
+    name: str | None
+
+
+@dataclass
+class Prepared:
+    """A referral ready to record: its key, its blobs and its row graph."""
+
+    unit: Unit
+    key: str
+    blobs: list[Blob] = field(default_factory=list)
+    row: t.Referral | None = None
 
 
 def natural_key(unit: Unit, document: Digests) -> str:
@@ -28,19 +53,23 @@ def natural_key(unit: Unit, document: Digests) -> str:
     return f"sha256:{document.sha256}"
 
 
-def existing_id(session: Session, key: str) -> int | None:
-    return session.scalar(select(t.Referral.id).where(t.Referral.natural_key == key))
+def existing_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    wanted = list(set(keys))
+    query = select(t.Referral.natural_key, t.Referral.id).where(t.Referral.natural_key.in_(wanted))
+    return {key: ident for key, ident in session.execute(query)}
 
 
-def record_referral(
-    session: Session, vault: Vault, unit: Unit, document: Digests, key: str, actor: str
-) -> t.Referral:
-    """Insert the referral, its parties, IP events, files and custody receipts."""
+def prepare(unit: Unit, actor: str) -> Prepared:
+    """Hash every blob and build the rows; nothing is stored yet."""
     ref = unit.referral
     now = datetime.now(UTC)
-    store_blob(session, vault, unit.document, document)
+    document = digests(unit.document)
+    prepared = Prepared(unit, natural_key(unit, document))
+    prepared.blobs.append(Blob(document, unit.document, "document", unit.document_name))
+    for name, data in unit.extra_documents:
+        prepared.blobs.append(Blob(digests(data), data, "document", name))
     row = t.Referral(
-        natural_key=key,
+        natural_key=prepared.key,
         source_format=ref.source_format,
         external_id=ref.external_id,
         esp_name=ref.esp_name,
@@ -53,24 +82,67 @@ def record_referral(
         document_sha256=document.sha256,
         source=unit.source,
         warnings=list(ref.warnings),
-        data=ref.model_dump(mode="json", exclude_none=True),
+        data={},
     )
-    session.add(row)
+    warnings = list(ref.warnings)
+    row.parties = [_party_row(row, party) for party in ref.parties]
+    row.files = [
+        _file_row(row, prepared, index, file, warnings) for index, file in enumerate(ref.files)
+    ]
+    row.warnings = warnings
+    row.data = ref.model_dump(mode="json", exclude_none=True) | {"warnings": warnings}
+    row.custody = [
+        t.Custody(
+            sha256=blob.found.sha256,
+            role=blob.role,
+            original_name=blob.name,
+            source=unit.source,
+            received_at=now,
+            actor=actor,
+        )
+        for blob in prepared.blobs
+    ]
+    prepared.row = row
+    return prepared
+
+
+def write_blobs(vault: Vault, batch: Iterable[Prepared]) -> list[Path]:
+    """Put every blob in the vault without syncing; return the files that are new."""
+    written: list[Path] = []
+    for prepared in batch:
+        for blob in prepared.blobs:
+            _, new = vault.put(blob.data, blob.found, sync=False)
+            if new:
+                written.append(vault.path_for(blob.found.sha256))
+    return written
+
+
+def record(session: Session, batch: list[Prepared]) -> None:
+    """Add vault-object rows that are missing, then each referral's row graph."""
+    blobs = {blob.found.sha256: blob for prepared in batch for blob in prepared.blobs}
+    have = set(
+        session.scalars(select(t.VaultObject.sha256).where(t.VaultObject.sha256.in_(list(blobs))))
+    )
+    now = datetime.now(UTC)
+    for sha256, blob in blobs.items():
+        if sha256 not in have:
+            session.add(
+                t.VaultObject(
+                    sha256=sha256,
+                    md5=blob.found.md5,
+                    sha1=blob.found.sha1,
+                    size=blob.found.size,
+                    mime=sniff_mime(blob.data[:64]),
+                    stored_at=now,
+                )
+            )
     session.flush()
-    _custody(session, document.sha256, row.id, "document", unit.document_name, unit, actor, now)
-    for name, data in unit.extra_documents:
-        extra = store_blob(session, vault, data)
-        _custody(session, extra.sha256, row.id, "document", name, unit, actor, now)
-    for party in ref.parties:
-        _record_party(session, row.id, party)
-    for index, file in enumerate(ref.files):
-        _record_file(session, vault, row, index, file, unit, actor, now)
-    return row
+    session.add_all([prepared.row for prepared in batch if prepared.row is not None])
+    session.flush()  # one flush: the ORM batches each table's inserts across the batch
 
 
-def _record_party(session: Session, referral_id: int, party: PartyModel) -> None:
+def _party_row(referral: t.Referral, party: PartyModel) -> t.Party:
     row = t.Party(
-        referral_id=referral_id,
         role=party.role.value,
         esp_service=party.esp_service,
         esp_user_id=party.esp_user_id,
@@ -79,69 +151,48 @@ def _record_party(session: Session, referral_id: int, party: PartyModel) -> None
         country_code=party.location.country_code if party.location else None,
         data=party.model_dump(mode="json", exclude_none=True),
     )
-    session.add(row)
-    session.flush()
-    for event in party.ip_events:
-        session.add(
-            t.IpEvent(
-                referral_id=referral_id,
-                party_id=row.id,
-                ip=event.ip[:64],
-                port=event.port,
-                event=event.event,
-                at=event.at,
-                possible_proxy=event.possible_proxy,
-            )
-        )
+    row.ip_events = [_ip_row(referral, event) for event in party.ip_events]
+    return row
 
 
-def _record_file(
-    session: Session,
-    vault: Vault,
-    referral: t.Referral,
-    index: int,
-    file: FileRef,
-    unit: Unit,
-    actor: str,
-    now: datetime,
-) -> None:
+def _ip_row(referral: t.Referral, event: IpEventModel) -> t.IpEvent:
+    row = t.IpEvent(
+        ip=event.ip[:64],
+        port=event.port,
+        event=event.event,
+        at=event.at,
+        possible_proxy=event.possible_proxy,
+    )
+    referral.ip_events.append(row)
+    return row
+
+
+def _file_row(
+    referral: t.Referral, prepared: Prepared, index: int, file: FileRef, warnings: list[str]
+) -> t.ReferralFile:
     sha256: str | None = None
     verdict: bool | None = None
-    if index in unit.media:
-        member, data = unit.media[index]
-        found = store_blob(session, vault, data)
+    if index in prepared.unit.media:
+        member, data = prepared.unit.media[index]
+        found = digests(data)
+        prepared.blobs.append(Blob(found, data, "media", file.original_name or member))
         sha256 = found.sha256
-        verdict = _check_declared(file, found, referral)
-        _custody(
-            session, sha256, referral.id, "media", file.original_name or member, unit, actor, now
-        )
-    session.add(
-        t.ReferralFile(
-            referral_id=referral.id,
-            sha256=sha256,
-            name=file.name,
-            original_name=file.original_name,
-            viewed_by_esp=file.viewed_by_esp,
-            industry_classification=file.industry_classification,
-            annotations=list(file.annotations),
-            declared_hash_ok=verdict,
-            data=file.model_dump(mode="json", exclude_none=True),
-        )
-    )
+        verdict = _check_declared(file, found, warnings)
     for event in file.ip_events:
-        session.add(
-            t.IpEvent(
-                referral_id=referral.id,
-                ip=event.ip[:64],
-                port=event.port,
-                event=event.event,
-                at=event.at,
-                possible_proxy=event.possible_proxy,
-            )
-        )
+        _ip_row(referral, event)
+    return t.ReferralFile(
+        sha256=sha256,
+        name=file.name,
+        original_name=file.original_name,
+        viewed_by_esp=file.viewed_by_esp,
+        industry_classification=file.industry_classification,
+        annotations=list(file.annotations),
+        declared_hash_ok=verdict,
+        data=file.model_dump(mode="json", exclude_none=True),
+    )
 
 
-def _check_declared(file: FileRef, found: Digests, referral: t.Referral) -> bool | None:
+def _check_declared(file: FileRef, found: Digests, warnings: list[str]) -> bool | None:
     """Compare the hashes the sender declared with the bytes received."""
     actual = {"md5": found.md5, "sha1": found.sha1, "sha256": found.sha256}
     verdict: bool | None = None
@@ -152,34 +203,8 @@ def _check_declared(file: FileRef, found: Digests, referral: t.Referral) -> bool
         ok = value.strip().lower() == actual[kind]
         verdict = ok if verdict is None else verdict and ok
         if not ok:
-            referral.warnings = [
-                *referral.warnings,
-                f"file {file.name}: declared {kind} {value} does not match the bytes received",
-            ]
+            warnings.append(f"file {file.name}: declared {kind} {value} does not match the bytes")
     return verdict
-
-
-def _custody(
-    session: Session,
-    sha256: str,
-    referral_id: int,
-    role: str,
-    name: str | None,
-    unit: Unit,
-    actor: str,
-    now: datetime,
-) -> None:
-    session.add(
-        t.Custody(
-            sha256=sha256,
-            referral_id=referral_id,
-            role=role,
-            original_name=name,
-            source=unit.source,
-            received_at=now,
-            actor=actor,
-        )
-    )
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -21,12 +21,13 @@ from grace.ingest.assemble import Unit, assemble
 from grace.ingest.inputs import Bundle, InputProblem, Limits, open_inputs
 from grace.ingest.xsd import find_xsd
 from grace.store import tables as t
-from grace.vault import digests
+from grace.vault import flush_to_disk
 from grace.vault.records import store_blob
 from grace.workspace import Workspace
 
 log = logging.getLogger(__name__)
 QUARANTINE_KEEP_BYTES = 1 << 20
+BATCH_SIZE = 64
 
 Status = Literal["ingested", "already_present", "quarantined"]
 
@@ -72,18 +73,29 @@ class IngestPipeline:
         self, paths: Iterable[Path], on_outcome: Callable[[Outcome], None] | None = None
     ) -> IngestReport:
         report = IngestReport()
+
+        def emit(outcomes: Iterable[Outcome]) -> None:
+            for outcome in outcomes:
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+
         accepted: list[Path] = []
         for path in paths:
             problem = self._overlaps_workspace(path)
             if problem is None:
                 accepted.append(path)
             else:
-                report.outcomes.append(self.quarantine(problem))
+                emit([self.quarantine(problem)])
+        pending: list[Unit] = []
         for item in open_inputs(accepted, self.limits):
-            for outcome in self._handle(item):
-                report.outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
+            units, problems = self._read(item)
+            emit(self.quarantine(problem) for problem in problems)
+            pending.extend(units)
+            if len(pending) >= BATCH_SIZE:
+                emit(self._store_batch(pending))
+                pending = []
+        emit(self._store_batch(pending))
         self.workspace.audit.save_anchor()
         return report
 
@@ -99,29 +111,55 @@ class IngestPipeline:
             )
         return None
 
-    def _handle(self, item: Bundle | InputProblem) -> list[Outcome]:
+    @staticmethod
+    def _read(item: Bundle | InputProblem) -> tuple[list[Unit], list[InputProblem]]:
         if isinstance(item, InputProblem):
-            return [self.quarantine(item)]
+            return [], [item]
         try:
-            units, problems = assemble(item)
+            return assemble(item)
         finally:
             item.close()
-        outcomes = [self.quarantine(problem) for problem in problems]
-        outcomes.extend(self._store(unit) for unit in units)
-        return outcomes
 
-    def _store(self, unit: Unit) -> Outcome:
-        document = digests(unit.document)
-        key = persist.natural_key(unit, document)
-        files = len(unit.referral.files)
+    def _store_batch(self, units: list[Unit]) -> list[Outcome]:
+        """Store referrals with one disk flush and one transaction for the whole batch.
+
+        If the batch fails, each referral is retried alone, so one bad referral costs only
+        itself (it is quarantined with the reason) and never its neighbours.
+        """
+        if not units:
+            return []
+        batch = [persist.prepare(unit, self.actor) for unit in units]
+        with self.workspace.sessions() as session:
+            known = persist.existing_keys(session, [p.key for p in batch])
+        fresh: dict[str, persist.Prepared] = {}
+        repeats: list[persist.Prepared] = []
+        for prepared in batch:
+            if prepared.key in known or prepared.key in fresh:
+                repeats.append(prepared)
+            else:
+                fresh[prepared.key] = prepared
         try:
-            with self.workspace.sessions.begin() as session:
-                found = persist.existing_id(session, key)
-                if found is not None:
-                    return Outcome(unit.source, "already_present", found, files=files)
-                row = persist.record_referral(
-                    session, self.workspace.vault, unit, document, key, self.actor
-                )
+            ingested = self._commit(list(fresh.values()))
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            if len(fresh) <= 1:
+                return [self._failed(p.unit, exc) for p in fresh.values()]
+            return [o for p in batch for o in self._store_batch([p.unit])]
+        ids = known | {p.key: p.row.id for p in fresh.values() if p.row is not None}
+        repeated = [
+            Outcome(p.unit.source, "already_present", ids[p.key], files=len(p.unit.referral.files))
+            for p in repeats
+        ]
+        return ingested + repeated
+
+    def _commit(self, fresh: list[persist.Prepared]) -> list[Outcome]:
+        if persist.write_blobs(self.workspace.vault, fresh):
+            flush_to_disk()
+        outcomes: list[Outcome] = []
+        with self.workspace.sessions.begin() as session:
+            persist.record(session, fresh)
+            for prepared in fresh:
+                row = prepared.row
+                assert row is not None
                 self.workspace.audit.append(
                     session,
                     actor=self.actor,
@@ -129,15 +167,25 @@ class IngestPipeline:
                     object_type="referral",
                     object_id=str(row.id),
                     details={
-                        "source": unit.source,
-                        "document_sha256": document.sha256,
-                        "files": files,
+                        "source": prepared.unit.source,
+                        "document_sha256": row.document_sha256,
+                        "files": row.file_count,
                     },
                 )
-                return Outcome(unit.source, "ingested", row.id, warnings=row.warnings, files=files)
-        except (SQLAlchemyError, OSError, ValueError) as exc:
-            reason = f"could not store: {' '.join(str(exc).split())[:300]}"
-            return self.quarantine(InputProblem(unit.source, reason, unit.document))
+                outcomes.append(
+                    Outcome(
+                        prepared.unit.source,
+                        "ingested",
+                        row.id,
+                        warnings=list(row.warnings),
+                        files=row.file_count,
+                    )
+                )
+        return outcomes
+
+    def _failed(self, unit: Unit, exc: BaseException) -> Outcome:
+        reason = f"could not store: {' '.join(str(exc).split())[:300]}"
+        return self.quarantine(InputProblem(unit.source, reason, unit.document))
 
     def quarantine(self, problem: InputProblem) -> Outcome:
         """Keep a record (and the bytes, when small) of input that could not be ingested."""

@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -94,6 +94,11 @@ class Referral(Base):
     warnings: Mapped[list[str]] = mapped_column(default=list)
     data: Mapped[JsonDict] = mapped_column()
 
+    parties: Mapped[list[Party]] = relationship(order_by="Party.id")
+    files: Mapped[list[ReferralFile]] = relationship(order_by="ReferralFile.id")
+    ip_events: Mapped[list[IpEvent]] = relationship()
+    custody: Mapped[list[Custody]] = relationship(order_by="Custody.id")
+
 
 class Party(Base):
     """A person or account named in a referral, with the fields later linking keys on."""
@@ -108,6 +113,8 @@ class Party(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     country_code: Mapped[str | None] = mapped_column(String(8))
     data: Mapped[JsonDict] = mapped_column()
+
+    ip_events: Mapped[list[IpEvent]] = relationship()
 
 
 class IpEvent(Base):

@@ -11,7 +11,9 @@ from grace.store.tables import VaultObject
 from grace.vault.store import Digests, Vault
 
 
-def store_blob(session: Session, vault: Vault, data: bytes, known: Digests | None = None) -> Digests:
+def store_blob(
+    session: Session, vault: Vault, data: bytes, known: Digests | None = None
+) -> Digests:
     """Put bytes in the vault and make sure their ``vault_objects`` row exists."""
     found, _ = vault.put(data, known)
     if session.get(VaultObject, found.sha256) is None:

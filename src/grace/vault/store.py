@@ -52,6 +52,7 @@ class Vault:
     def __init__(self, root: Path, key: bytes) -> None:
         self.root = root
         self._aead = AESGCM(key)
+        self._made_dirs: set[Path] = set()
 
     def path_for(self, sha256: str) -> Path:
         return self.root / "objects" / sha256[:2] / sha256[2:4] / sha256
@@ -59,15 +60,24 @@ class Vault:
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 
-    def put(self, data: bytes, known: Digests | None = None) -> tuple[Digests, bool]:
-        """Store ``data`` once; return its digests and whether it was new."""
+    def put(
+        self, data: bytes, known: Digests | None = None, sync: bool = True
+    ) -> tuple[Digests, bool]:
+        """Store ``data`` once; return its digests and whether it was new.
+
+        With ``sync=False`` the caller must call ``flush_to_disk`` before recording the
+        object anywhere: batching that one flush is what makes bulk ingest fast.
+        """
         found = known or digests(data)
         target = self.path_for(found.sha256)
         if target.exists():
             return found, False
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, found.sha256.encode())
-        _atomic_write(target, sealed)
+        if target.parent not in self._made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(target.parent)
+        _atomic_write(target, sealed, sync)
         return found, True
 
     def get(self, sha256: str) -> bytes:
@@ -97,14 +107,19 @@ class Vault:
                     yield path.name
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def flush_to_disk() -> None:
+    """Make every write so far durable (one flush for a whole batch of objects)."""
+    os.sync()
+
+
+def _atomic_write(target: Path, data: bytes, sync: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o400)
         os.replace(tmp, target)
     except BaseException:
