@@ -40,6 +40,7 @@ COLUMNS = (
     "offender_identified",
     "tags",
     "file_names",
+    "media_file_extra",
 )
 HASH_COLUMNS = frozenset({"md5", "sha1", "sha256", "pdq", "photodna"})
 ALIASES: dict[str, str] = {
@@ -71,6 +72,7 @@ ALIASES: dict[str, str] = {
     "tag": "tags",
     "filename": "file_names",
     "filenames": "file_names",
+    "mediafileextra": "media_file_extra",
 }
 ALT_PREFIX = "alt:"
 DELIMITERS = (",", "\t", ";", "|")
@@ -182,6 +184,8 @@ def _row(
             fields["tags"] = [t.strip() for t in cell.split(";") if t.strip()]
         elif key == "file_names":
             fields["file_names"] = cell.split("|")
+        elif key == "media_file_extra":
+            _json_cell(fields, extra, key, cell, n, log)
         elif key in ("category", "scheme"):
             fields[key] = cell.strip()
         else:
@@ -202,6 +206,17 @@ def _row(
         return None
 
 
+def _json_cell(
+    fields: dict[str, Any], extra: dict[str, Any], key: str, cell: str, n: int, log: WarningLog
+) -> None:
+    """A column grace writes as JSON (per-file VICS keys), so VICS -> CSV -> VICS is lossless."""
+    try:
+        fields[key] = json.loads(cell)
+    except ValueError:
+        log.add(f"line {n}: {key}: not JSON; kept verbatim")
+        extra[key] = cell
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -219,6 +234,7 @@ def _fields(entry: BankEntry) -> dict[str, str]:
     values["scheme"] = entry.category.scheme if entry.category else None
     values["tags"] = ";".join(entry.tags) or None
     values["file_names"] = "|".join(entry.file_names) or None
+    values["media_file_extra"] = entry.media_file_extra or None
     for key, value in entry.extra.items():
         column = column_for(key)
         if column and values.get(column) is None:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
 
-from grace.cli import demo_cmd, ingest_cmd, init_cmd, referrals_cmd, serve_cmd, verify_cmds
+from grace.cli import (
+    demo_cmd,
+    hashset_cmd,
+    ingest_cmd,
+    init_cmd,
+    referrals_cmd,
+    serve_cmd,
+    verify_cmds,
+)
 
 # Police networks are closed: no dependency may phone home from a grace process.
 for _var, _value in {
@@ -31,6 +40,23 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(referrals_cmd.app, name="referrals")
 app.add_typer(verify_cmds.vault_app, name="vault")
 app.add_typer(verify_cmds.audit_app, name="audit")
+app.add_typer(hashset_cmd.app, name="hashset")
+
+
+def run() -> None:
+    """Console-script entry: an unexpected failure is one line, not a traceback.
+
+    Set GRACE_DEBUG=1 to see the traceback (never in shared logs: it may hold referral data).
+    """
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("GRACE_DEBUG") == "1":
+            raise
+        message = " ".join(str(exc).split())[:300] or type(exc).__name__
+        sys.stderr.write(f"error: {type(exc).__name__}: {message}\n")
+        sys.exit(2)
+
 
 if __name__ == "__main__":
-    app()
+    run()

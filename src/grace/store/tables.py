@@ -89,6 +89,7 @@ class Referral(Base):
     agency: Mapped[str | None] = mapped_column(String(100), index=True)
     country_of_action: Mapped[str | None] = mapped_column(String(8), index=True)
     priority: Mapped[float | None] = mapped_column(index=True)
+    media_counts: Mapped[JsonDict | None] = mapped_column()
     document_sha256: Mapped[str] = mapped_column(ForeignKey("vault_objects.sha256"))
     source: Mapped[str] = mapped_column(Text)
     warnings: Mapped[list[str]] = mapped_column(default=list)
@@ -144,6 +145,7 @@ class ReferralFile(Base):
     industry_classification: Mapped[str | None] = mapped_column(String(10))
     annotations: Mapped[list[str]] = mapped_column(default=list)
     declared_hash_ok: Mapped[bool | None] = mapped_column(Boolean)
+    media_status: Mapped[str | None] = mapped_column(String(20), index=True)
     data: Mapped[JsonDict] = mapped_column()
 
 
