@@ -34,7 +34,9 @@ def count_referrals(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(t.Referral)) or 0
 
 
-def list_referrals(session: Session, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def list_referrals(
+    session: Session, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """Referrals, escalated first, then newest incident first."""
     query = (
         select(t.Referral)
@@ -52,7 +54,9 @@ def referral_detail(session: Session, referral_id: int) -> dict[str, Any] | None
     if row is None:
         return None
     files = session.scalars(
-        select(t.ReferralFile).where(t.ReferralFile.referral_id == referral_id).order_by(t.ReferralFile.id)
+        select(t.ReferralFile)
+        .where(t.ReferralFile.referral_id == referral_id)
+        .order_by(t.ReferralFile.id)
     )
     custody = session.scalars(
         select(t.Custody).where(t.Custody.referral_id == referral_id).order_by(t.Custody.id)
@@ -64,14 +68,27 @@ def referral_detail(session: Session, referral_id: int) -> dict[str, Any] | None
         "warnings": list(row.warnings or []),
         "referral": row.data,
         "files": [
-            {"id": f.id, "name": f.name, "original_name": f.original_name, "sha256": f.sha256,
-             "viewed_by_esp": f.viewed_by_esp, "industry_classification": f.industry_classification,
-             "annotations": f.annotations, "declared_hash_ok": f.declared_hash_ok}
+            {
+                "id": f.id,
+                "name": f.name,
+                "original_name": f.original_name,
+                "sha256": f.sha256,
+                "viewed_by_esp": f.viewed_by_esp,
+                "industry_classification": f.industry_classification,
+                "annotations": f.annotations,
+                "declared_hash_ok": f.declared_hash_ok,
+            }
             for f in files
         ],
         "custody": [
-            {"sha256": c.sha256, "role": c.role, "original_name": c.original_name,
-             "source": c.source, "received_at": c.received_at.isoformat(), "actor": c.actor}
+            {
+                "sha256": c.sha256,
+                "role": c.role,
+                "original_name": c.original_name,
+                "source": c.source,
+                "received_at": c.received_at.isoformat(),
+                "actor": c.actor,
+            }
             for c in custody
         ],
     }

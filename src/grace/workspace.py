@@ -33,9 +33,7 @@ def resolve_home(home: Path | str | None = None) -> Path:
     return Path(home or os.environ.get(ENV_HOME) or DEFAULT_HOME).expanduser().resolve()
 
 
-def resolve_database_url(
-    home: Path, database_url: str | None = None, saved: object = None
-) -> str:
+def resolve_database_url(home: Path, database_url: str | None = None, saved: object = None) -> str:
     """Argument, then environment, then what ``init`` saved, then SQLite in the home."""
     chosen = database_url or os.environ.get(ENV_DATABASE) or saved
     return str(chosen) if chosen else f"sqlite:///{home / 'grace.db'}"

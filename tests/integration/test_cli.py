@@ -30,7 +30,8 @@ def test_init_ingest_list_show_verify(tmp_path: Path) -> None:
     ingest = run("ingest", str(inbox), "--json", home=home)
     assert ingest.returncode == 0, ingest.stderr
     lines = [json.loads(line) for line in ingest.stdout.splitlines()]
-    assert [line["status"] for line in lines] == ["ingested"] * 3
+    assert [line["status"] for line in lines[:-1]] == ["ingested"] * 3
+    assert lines[-1]["summary"]["media"]["analysed"] == 3
     again = run("ingest", str(inbox), home=home)
     assert again.returncode == 0 and "already present 3" in again.stderr
 

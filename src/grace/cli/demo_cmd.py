@@ -8,10 +8,15 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
+from grace.banks.repository import BankKind, import_bank
 from grace.cli.common import HomeOption, JsonOption, actor, console, fail, print_json
+from grace.cli.media_cmd import process_media
 from grace.cli.serve_cmd import HostOption, PortOption, run_server
 from grace.ingest.pipeline import IngestPipeline
+from grace.media.status import media_status_totals
 from grace.workspace import Workspace, resolve_home
+
+DEMO_BANK = "demo-known"
 
 
 def demo(
@@ -45,10 +50,21 @@ def demo(
         summary = generate(
             target, referrals, seed, progress=lambda n: bar.update(task, completed=n)
         )
+        import_bank(
+            workspace,
+            summary.hashset_path.read_bytes(),
+            str(summary.hashset_path),
+            name=DEMO_BANK,
+            kind=BankKind.KNOWN,
+            actor=actor(),
+        )
         task2 = bar.add_task("ingesting", total=summary.referrals)
         report = IngestPipeline(workspace, actor=actor()).run(
             [summary.input_dir], on_outcome=lambda _o: bar.advance(task2)
         )
+    media = process_media(workspace, quiet=as_json)
+    with workspace.sessions() as session:
+        statuses = media_status_totals(session)
     workspace.close()
     result = {
         "home": str(root),
@@ -59,6 +75,8 @@ def demo(
         "ingested": report.count("ingested"),
         "already_present": report.count("already_present"),
         "quarantined": report.count("quarantined"),
+        "media_analysed": media.analysed,
+        "files_by_status": statuses,
     }
     if as_json:
         print_json(result)
@@ -67,6 +85,7 @@ def demo(
             f"demo: {result['generated']} referrals generated, {result['ingested']} ingested, "
             f"{result['quarantined']} quarantined; workspace {root}"
         )
+        console.print("files: " + ", ".join(f"{n} {s}" for s, n in statuses.items() if n))
     if not report.ok:
         raise typer.Exit(1)
     if not no_serve:

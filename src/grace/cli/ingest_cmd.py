@@ -9,18 +9,24 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from grace.cli.common import HomeOption, JsonOption, actor, console, open_workspace, print_json
+from grace.cli.media_cmd import process_media
 from grace.ingest.pipeline import IngestPipeline, IngestReport, Outcome
 
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip bundles.")],
     home: HomeOption = None,
+    no_media: Annotated[
+        bool,
+        typer.Option("--no-media", help="Store only; hash and match later (grace media process)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest referrals (NCMEC ESP XML, NCMEC police JSON, grace JSON), sniffing each format.
 
-    Bad input is quarantined with a one-line reason and never stops the batch; the exit
-    status is 1 if anything was quarantined. With --json, one JSON line per outcome.
+    Media are then hashed and matched against the banks and earlier referrals. Bad input
+    is quarantined with a one-line reason and never stops the batch; the exit status is 1
+    if anything was quarantined. With --json, one JSON line per outcome, then a summary.
     """
     with open_workspace(home) as workspace:
         pipeline = IngestPipeline(workspace, actor=actor())
@@ -28,12 +34,23 @@ def ingest(
             report = pipeline.run(paths, on_outcome=lambda o: print_json(o.as_dict()))
         else:
             report = _run_with_progress(pipeline, paths)
-    if not as_json:
+        media = None if no_media else process_media(workspace, quiet=as_json)
+    if as_json:
+        summary = {
+            "ingested": report.count("ingested"),
+            "already_present": report.count("already_present"),
+            "quarantined": report.count("quarantined"),
+            "media": media.__dict__ if media else None,
+        }
+        print_json({"summary": summary})
+    else:
         console.print(
             f"ingested {report.count('ingested')}, "
             f"already present {report.count('already_present')}, "
             f"quarantined {report.count('quarantined')}"
         )
+        if media:
+            console.print(f"media: {media.analysed} analysed, {media.matches} matches")
     raise typer.Exit(0 if report.ok else 1)
 
 

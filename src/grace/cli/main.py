@@ -9,9 +9,12 @@ import typer
 
 from grace.cli import (
     demo_cmd,
+    hash_cmd,
     hashset_cmd,
     ingest_cmd,
     init_cmd,
+    match_cmd,
+    media_cmd,
     referrals_cmd,
     serve_cmd,
     verify_cmds,
@@ -37,6 +40,9 @@ app.command("init")(init_cmd.init)
 app.command("ingest")(ingest_cmd.ingest)
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
+app.command("hash")(hash_cmd.hash_files)
+app.command("match")(match_cmd.match)
+app.add_typer(media_cmd.app, name="media")
 app.add_typer(referrals_cmd.app, name="referrals")
 app.add_typer(verify_cmds.vault_app, name="vault")
 app.add_typer(verify_cmds.audit_app, name="audit")

@@ -159,6 +159,7 @@ class MediaHash(Base):
     kind: Mapped[str] = mapped_column(String(30))
     variant: Mapped[str] = mapped_column(String(30), default="")
     value: Mapped[str] = mapped_column(Text)
+    quality: Mapped[int | None] = mapped_column(Integer)
     hasher_version: Mapped[str] = mapped_column(String(30))
 
 

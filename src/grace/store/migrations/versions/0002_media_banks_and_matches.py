@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 20:27:08.199783
+Create Date: 2026-11-25 20:29:17.471478
 """
 
 from __future__ import annotations
@@ -139,6 +139,9 @@ def upgrade() -> None:
             batch_op.f("ix_media_matches_other_media_id"), ["other_media_id"], unique=False
         )
 
+    with op.batch_alter_table("media_hashes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("quality", sa.Integer(), nullable=True))
+
     with op.batch_alter_table("referral_files", schema=None) as batch_op:
         batch_op.add_column(sa.Column("media_status", sa.String(length=20), nullable=True))
         batch_op.create_index(
@@ -159,6 +162,9 @@ def downgrade() -> None:
     with op.batch_alter_table("referral_files", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_referral_files_media_status"))
         batch_op.drop_column("media_status")
+
+    with op.batch_alter_table("media_hashes", schema=None) as batch_op:
+        batch_op.drop_column("quality")
 
     with op.batch_alter_table("media_matches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_media_matches_other_media_id"))

@@ -1,0 +1,220 @@
+"""Media processing after ingest: analyse new vault objects, match them, group duplicates.
+
+Runs in three steps so that the search indexes only ever hold committed rows: (1) analyse
+pending objects and commit their ``media`` and ``media_hashes`` rows; (2) match each new
+item against the banks and all media, commit the matches and duplicate groups; (3) give
+every file of the affected referrals its status (known, viral, duplicate, near duplicate,
+new) and each referral its counts. Analysis is spread over worker processes (the bytes
+stay on this machine), which is where the time goes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from grace.matching.indexes import WorkspaceIndexes
+from grace.matching.matcher import Matcher, Query
+from grace.media.analyse import MediaAnalysis, analyse_bytes
+from grace.media.status import refresh_statuses
+from grace.store.media_tables import Media, MediaMatch
+from grace.store.tables import MediaHash, ReferralFile
+from grace.workspace import Workspace
+
+CHUNK = 64
+
+
+@dataclass
+class ProcessReport:
+    analysed: int = 0
+    errors: list[str] = field(default_factory=list)
+    matches: int = 0
+    referrals: int = 0
+
+
+def query_of(analysis: MediaAnalysis) -> Query:
+    """What the matcher needs from an analysis: digests, PDQ variants, vPDQ frames."""
+    variants = [analysis.pdq] if analysis.pdq else []
+    variants += [v for k, v in sorted(analysis.dihedral.items()) if v and v != analysis.pdq]
+    frames = [(f["pdq"], int(f["quality"])) for f in analysis.vpdq if f.get("pdq")]
+    return Query(
+        md5=analysis.md5,
+        sha1=analysis.sha1,
+        sha256=analysis.sha256,
+        pdq=variants,
+        pdq_quality=analysis.pdq_quality,
+        vpdq=frames,
+    )
+
+
+class MediaProcessor:
+    """Processes every vault object referenced by a referral file but not yet analysed."""
+
+    def __init__(self, workspace: Workspace, actor: str, workers: int | None = None) -> None:
+        self.workspace = workspace
+        self.actor = actor
+        self.indexes = WorkspaceIndexes(workspace.home / "index")
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> ProcessReport:
+        report = ProcessReport()
+        with self.workspace.sessions() as session:
+            pending = _pending(session)
+        new_ids: list[int] = []
+        for done, chunk in enumerate(self._analysed(pending), start=1):
+            new_ids.extend(self._store(chunk, report))
+            if progress:
+                progress(min(done * CHUNK, len(pending)), len(pending))
+        with self.workspace.sessions.begin() as session:
+            report.matches = self._match_all(session, new_ids)
+            report.referrals = refresh_statuses(session, new_ids)
+            if new_ids:
+                self.workspace.audit.append(
+                    session,
+                    actor=self.actor,
+                    action="media_process",
+                    object_type="media",
+                    object_id=f"{min(new_ids)}-{max(new_ids)}",
+                    details={
+                        "analysed": report.analysed,
+                        "matches": report.matches,
+                        "errors": len(report.errors),
+                    },
+                )
+        self.workspace.audit.save_anchor()
+        return report
+
+    def _analysed(self, pending: list[str]) -> Iterator[list[MediaAnalysis]]:
+        chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
+        if self.workers <= 1 or len(pending) < 8:
+            for chunk in chunks:
+                yield [analyse_bytes(self.workspace.vault.get(sha)) for sha in chunk]
+            return
+        with ProcessPoolExecutor(self.workers) as pool:
+            for chunk in chunks:
+                blobs = [self.workspace.vault.get(sha) for sha in chunk]
+                yield list(pool.map(analyse_bytes, blobs, chunksize=4))
+
+    def _store(self, chunk: list[MediaAnalysis], report: ProcessReport) -> list[int]:
+        now = datetime.now(UTC)
+        rows = [_media_row(a, now) for a in chunk]
+        with self.workspace.sessions.begin() as session:
+            session.add_all(rows)
+            session.add_all(h for a in chunk for h in _hash_rows(a))
+            session.flush()
+            ids = [row.id for row in rows]
+        report.analysed += len(chunk)
+        report.errors.extend(f"{a.sha256}: {a.error}" for a in chunk if a.error)
+        return ids
+
+    def _match_all(self, session: Session, media_ids: list[int]) -> int:
+        matcher = Matcher(session, self.indexes)
+        count = 0
+        for media in session.scalars(select(Media).where(Media.id.in_(media_ids))):
+            query = _stored_query(session, media)
+            hits = matcher.match(query, exclude_media_id=media.id)
+            for hit in hits:
+                session.add(
+                    MediaMatch(
+                        media_id=media.id,
+                        bank_entry_id=hit.entry_id,
+                        other_media_id=hit.media_id,
+                        method=hit.method,
+                        distance=hit.distance,
+                        share=hit.share,
+                        suppressed=hit.bank_kind == "suppression",
+                    )
+                )
+            _join_groups(session, media, [h.media_id for h in hits if h.media_id])
+            count += len(hits)
+        return count
+
+
+def _pending(session: Session) -> list[str]:
+    """Referenced vault objects without analysis, oldest referral first."""
+    rows = session.execute(
+        select(ReferralFile.sha256, func.min(ReferralFile.referral_id))
+        .where(ReferralFile.sha256.is_not(None), ReferralFile.sha256.not_in(select(Media.sha256)))
+        .group_by(ReferralFile.sha256)
+        .order_by(func.min(ReferralFile.referral_id), ReferralFile.sha256)
+    )
+    return [sha for sha, _ in rows if sha]
+
+
+def _media_row(a: MediaAnalysis, now: datetime) -> Media:
+    gps = a.gps or {}
+    record = a.to_record()
+    record.pop("path", None)
+    return Media(
+        sha256=a.sha256 or "",
+        kind=a.kind,
+        mime=a.mime,
+        width=a.width,
+        height=a.height,
+        pdq=a.pdq,
+        pdq_quality=a.pdq_quality,
+        gps_lat=gps.get("lat"),
+        gps_lon=gps.get("lon"),
+        error=a.error,
+        analysed_at=now,
+        data=record,
+    )
+
+
+def _hash_rows(a: MediaAnalysis) -> Iterator[MediaHash]:
+    for name, values in a.hashes.items():
+        version = a.hasher_versions.get(name, "")
+        for value in values:
+            if value.kind in ("md5", "sha1", "sha256"):
+                continue  # the vault object row already holds the digests
+            yield MediaHash(
+                sha256=a.sha256 or "",
+                kind=value.kind,
+                variant=value.variant[:30],
+                value=value.value,
+                quality=value.quality,
+                hasher_version=version[:30],
+            )
+
+
+def _stored_query(session: Session, media: Media) -> Query:
+    record = media.data
+    variants = [media.pdq] if media.pdq else []
+    variants += [v for _, v in sorted((record.get("dihedral") or {}).items()) if v != media.pdq]
+    frames = session.execute(
+        select(MediaHash.value, MediaHash.quality).where(
+            MediaHash.sha256 == media.sha256, MediaHash.kind == "vpdq"
+        )
+    ).all()
+    return Query(
+        md5=record.get("md5"),
+        sha1=record.get("sha1"),
+        sha256=media.sha256,
+        pdq=variants,
+        pdq_quality=media.pdq_quality,
+        vpdq=[(v, q or 0) for v, q in frames],
+    )
+
+
+def _join_groups(session: Session, media: Media, others: list[int]) -> None:
+    """Union the item's duplicate group with those of every media item it matched."""
+    groups = {media.group_id or media.id}
+    if others:
+        groups |= {
+            g or i
+            for i, g in session.execute(
+                select(Media.id, Media.group_id).where(Media.id.in_(others))
+            )
+        }
+    target = min(groups | {media.id})
+    session.execute(
+        update(Media)
+        .where((Media.group_id.in_(groups)) | (Media.id.in_([media.id, *others])))
+        .values(group_id=target)
+    )
