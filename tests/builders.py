@@ -86,3 +86,39 @@ def le_json(report_id: str, filename: str) -> bytes:
             },
         }
     ).encode()
+
+
+def textured_image(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
+    """A benign picture with enough structure for PDQ: random ellipses and bars on a gradient."""
+    import random
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(14):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        w, h = rng.randrange(20, size[0] // 2), rng.randrange(20, size[1] // 2)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        if rng.random() < 0.5:
+            draw.ellipse([x, y, x + w, y + h], fill=colour)
+        else:
+            draw.rectangle([x, y, x + w, y + h // 3], fill=colour)
+    return image
+
+
+def encoded(image: Image.Image, fmt: str = "JPEG", **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def write_media_referral(directory: Path, report_id: str, media: dict[str, bytes]) -> Path:
+    """A grace-JSON referral folder carrying exactly the given media files."""
+    referral = grace_referral(int(report_id.split("-")[-1]), list(media))
+    referral.external_id = report_id
+    folder = directory / report_id
+    folder.mkdir(parents=True)
+    (folder / "referral.json").write_text(referral.model_dump_json(exclude_none=True))
+    for name, data in media.items():
+        (folder / name).write_bytes(data)
+    return folder

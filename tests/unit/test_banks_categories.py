@@ -12,8 +12,11 @@ from grace.banks import Category, CategorySchemeError, load_schemes, resolve
 
 def test_builtin_labels() -> None:
     assert resolve("projectvic-us", "4") == (
-        Category(scheme="projectvic-us", code="4",
-                 label="category 4: comparison images (Project VIC)"), None)
+        Category(
+            scheme="projectvic-us", code="4", label="category 4: comparison images (Project VIC)"
+        ),
+        None,
+    )
     category, problem = resolve("caid-uk", "c")
     assert category.code == "C" and category.label is not None and problem is None
 
@@ -28,12 +31,24 @@ def test_unknown_code_and_scheme_kept_without_label() -> None:
 
 def test_operator_file_adds_and_overrides(tmp_path: Path) -> None:
     path = tmp_path / "schemes.json"
-    path.write_text(json.dumps({"schemes": {
-        "unit-x": {"title": "Unit X", "codes": {"1": "tier 1", "2": "tier 2"}, "alert": ["1"],
-                   "vics_profile": "CUSTOM"},
-        "caid-uk": {"codes": {"A": "A", "B": "B", "C": "C", "0": "not indecent"},
-                    "vics_profile": "UK"},
-    }}))
+    path.write_text(
+        json.dumps(
+            {
+                "schemes": {
+                    "unit-x": {
+                        "title": "Unit X",
+                        "codes": {"1": "tier 1", "2": "tier 2"},
+                        "alert": ["1"],
+                        "vics_profile": "CUSTOM",
+                    },
+                    "caid-uk": {
+                        "codes": {"A": "A", "B": "B", "C": "C", "0": "not indecent"},
+                        "vics_profile": "UK",
+                    },
+                }
+            }
+        )
+    )
     registry = load_schemes(path)
     assert registry.resolve("unit-x", "2")[0].label == "tier 2"
     assert registry.resolve("caid-uk", "0")[0].label == "not indecent"
@@ -43,10 +58,16 @@ def test_operator_file_adds_and_overrides(tmp_path: Path) -> None:
     assert unit_x is not None and unit_x.alert == frozenset({"1"})
 
 
-@pytest.mark.parametrize("content", [
-    "not json", "[1]", '{"s": 1}', '{"s": {"codes": {"1": 2}}}',
-    '{"s": {"codes": {"1": "x"}, "alert": ["9"]}}',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[1]",
+        '{"s": 1}',
+        '{"s": {"codes": {"1": 2}}}',
+        '{"s": {"codes": {"1": "x"}, "alert": ["9"]}}',
+    ],
+)
 def test_bad_operator_file(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)

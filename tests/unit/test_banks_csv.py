@@ -13,13 +13,27 @@ SHA256 = "ab" * 32
 PDQ = "f" * 64
 
 
-@pytest.mark.parametrize(("header", "column"), [
-    ("MD5", "md5"), ("SHA-1", "sha1"), ("sha_256", "sha256"), ("SHA256", "sha256"),
-    ("PDQ Hash", "pdq"), ("pdq_hash", "pdq"), ("pdqhash", "pdq"), ("PhotoDNA", "photodna"),
-    ("Media ID", "media_id"), ("MediaSize", "size"), ("File Name", "file_names"),
-    ("Tags", "tags"), ("Category", "category"), ("scheme", "scheme"), ("quality", None),
-    ("notes", None),
-])
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("MD5", "md5"),
+        ("SHA-1", "sha1"),
+        ("sha_256", "sha256"),
+        ("SHA256", "sha256"),
+        ("PDQ Hash", "pdq"),
+        ("pdq_hash", "pdq"),
+        ("pdqhash", "pdq"),
+        ("PhotoDNA", "photodna"),
+        ("Media ID", "media_id"),
+        ("MediaSize", "size"),
+        ("File Name", "file_names"),
+        ("Tags", "tags"),
+        ("Category", "category"),
+        ("scheme", "scheme"),
+        ("quality", None),
+        ("notes", None),
+    ],
+)
 def test_header_aliases(header: str, column: str | None) -> None:
     assert column_for(header) == column
 
@@ -36,8 +50,9 @@ def test_read_fields_and_unknown_columns() -> None:
     assert bank.format == "csv" and bank.warnings == []
     first, second = bank.entries
     assert first.media_id == "5" and first.sha256 == SHA256 and first.pdq == PDQ
-    assert first.category == Category(scheme="projectvic-us", code="1",
-                                      label="category 1: illegal (Project VIC)")
+    assert first.category == Category(
+        scheme="projectvic-us", code="1", label="category 1: illegal (Project VIC)"
+    )
     assert first.size == 12 and first.tags == ["a", "b"] and first.series == "S1"
     assert first.is_distributed is True
     assert first.extra == {"quality": "90", "notes": "hello"}
@@ -48,11 +63,13 @@ def test_semicolon_delimiter_and_scheme_column() -> None:
     bank = read_csv(f"md5;category;scheme\n{MD5};a;caid-uk\n{MD5};9;\n")
     assert bank.metadata["delimiter"] == ";"
     uk, us = bank.entries
-    assert uk.category == Category(scheme="caid-uk", code="A",
-                                   label="category A: most serious (UK CAID)")
+    assert uk.category == Category(
+        scheme="caid-uk", code="A", label="category A: most serious (UK CAID)"
+    )
     assert us.category == Category(scheme="projectvic-us", code="9", label=None)
     assert bank.warnings == [
-        "category code '9' is not in scheme 'projectvic-us'; kept without a label (1 records)"]
+        "category code '9' is not in scheme 'projectvic-us'; kept without a label (1 records)"
+    ]
 
 
 def test_bad_cells_warn_with_line_numbers_and_round_trip() -> None:
@@ -67,12 +84,26 @@ def test_bad_cells_warn_with_line_numbers_and_round_trip() -> None:
 
 def test_round_trip_every_field() -> None:
     entries = [
-        BankEntry(media_id="1", md5=MD5, sha1=SHA1, sha256=SHA256, pdq=PDQ, photodna="AAEC",
-                  size=5, is_distributed=False, series="S, with comma", victim_identified=True,
-                  offender_identified=False, tags=["t1", "t2"], file_names=["a/b.jpg", "c.png"],
-                  category=Category(scheme="caid-uk", code="C",
-                                    label="category C: other indecent (UK CAID)"),
-                  alternative_hashes={"TMK": "zz"}, extra={"quality": "80", "note": 'q"uote'}),
+        BankEntry(
+            media_id="1",
+            md5=MD5,
+            sha1=SHA1,
+            sha256=SHA256,
+            pdq=PDQ,
+            photodna="AAEC",
+            size=5,
+            is_distributed=False,
+            series="S, with comma",
+            victim_identified=True,
+            offender_identified=False,
+            tags=["t1", "t2"],
+            file_names=["a/b.jpg", "c.png"],
+            category=Category(
+                scheme="caid-uk", code="C", label="category C: other indecent (UK CAID)"
+            ),
+            alternative_hashes={"TMK": "zz"},
+            extra={"quality": "80", "note": 'q"uote'},
+        ),
         BankEntry(md5=MD5, extra={"other": "x"}),
     ]
     text = write_csv(entries).decode()

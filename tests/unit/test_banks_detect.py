@@ -11,8 +11,14 @@ import pytest
 
 from grace.banks import BankFormatError, read_bank
 
-VICS = (Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "formats"
-        / "vics" / "NSRL-CAID-MPG.json")
+VICS = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "conformance"
+    / "formats"
+    / "vics"
+    / "NSRL-CAID-MPG.json"
+)
 MD5 = "0123456789abcdef0123456789abcdef"
 
 
@@ -35,20 +41,23 @@ def test_scheme_argument_overrides() -> None:
     assert bank.entries[0].category is not None and bank.entries[0].category.code == "B"
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (b"", "empty file"),
-    (b"  \n", "empty file"),
-    (b'{"odata.metadata": "x", "value": [', "invalid JSON"),
-    (b'{"a": 1}', "not VICS"),
-    (b'{"@odata.context": "x"}', "no value"),
-    (b"[1, 2]", "not a VICS object"),
-    (b"[" * 100000, "invalid JSON"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
-    (b"abc\x00def", "binary data"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b"hello world\nthis is prose\n", "not a recognised hash set"),
-    (b"name,age\nx,1\n", "not a recognised hash set"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n", "empty file"),
+        (b'{"odata.metadata": "x", "value": [', "invalid JSON"),
+        (b'{"a": 1}', "not VICS"),
+        (b'{"@odata.context": "x"}', "no value"),
+        (b"[1, 2]", "not a VICS object"),
+        (b"[" * 100000, "invalid JSON"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+        (b"abc\x00def", "binary data"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"hello world\nthis is prose\n", "not a recognised hash set"),
+        (b"name,age\nx,1\n", "not a recognised hash set"),
+    ],
+)
 def test_bad_inputs_raise_one_line(data: bytes, reason: str) -> None:
     with pytest.raises(BankFormatError) as caught:
         read_bank(data, "upload.bin")
@@ -63,10 +72,26 @@ def test_size_limit() -> None:
 
 
 SEEDS = [
-    json.dumps({"@odata.context": "x", "value": [{"Media": [
-        {"MD5": MD5, "Category": 1, "MediaSize": "3", "Tags": "a;b", "IsDistributed": "1",
-         "MediaFiles": [{"FileName": "f", "FilePath": "p"}],
-         "AlternativeHashes": [{"HashName": "PDQ", "HashValue": "a" * 64}]}]}]}).encode(),
+    json.dumps(
+        {
+            "@odata.context": "x",
+            "value": [
+                {
+                    "Media": [
+                        {
+                            "MD5": MD5,
+                            "Category": 1,
+                            "MediaSize": "3",
+                            "Tags": "a;b",
+                            "IsDistributed": "1",
+                            "MediaFiles": [{"FileName": "f", "FilePath": "p"}],
+                            "AlternativeHashes": [{"HashName": "PDQ", "HashValue": "a" * 64}],
+                        }
+                    ]
+                }
+            ],
+        }
+    ).encode(),
     f"md5,category,size,tags\n{MD5},1,3,a;b\n".encode(),
     f"{'a' * 64},90\n".encode(),
 ]

@@ -20,14 +20,18 @@ def test_reference_needles() -> None:
     assert bank.format == "pdq-list" and bank.warnings == []
     assert len(bank.entries) == 100
     assert bank.entries[0].pdq == (
-        "98736629670cc19fc9f23862f66cce1f599e32c78e236c78619d202e9e66c157")
+        "98736629670cc19fc9f23862f66cce1f599e32c78e236c78619d202e9e66c157"
+    )
 
 
 def test_quality_comments_and_bad_lines() -> None:
     text = f"# header\n\n{PDQ.upper()},90\n{PDQ} 100\n{PDQ}\tabc\nnot-a-hash\n{PDQ[:-2]}\n"
     bank = read_pdq_list(text)
-    assert [e.extra for e in bank.entries] == [{"quality": 90}, {"quality": 100},
-                                                {"quality": "abc"}]
+    assert [e.extra for e in bank.entries] == [
+        {"quality": 90},
+        {"quality": 100},
+        {"quality": "abc"},
+    ]
     assert all(e.pdq == PDQ for e in bank.entries)
     assert [w.split(":")[0] for w in bank.warnings] == ["line 5", "line 6", "line 7"]
 

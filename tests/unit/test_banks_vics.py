@@ -50,8 +50,10 @@ def test_nist_files_import_with_documented_counts(kind: str, count: int) -> None
         assert entry.extra["odata.id"] == f'Media("{entry.md5}")'
         assert "MediaFiles@odata.navigationLinkUrl" in entry.extra
     # Category 8 is unexplained: one summary warning, no label invented.
-    assert bank.warnings == [f"category code '8' is not in scheme 'projectvic-us'; "
-                             f"kept without a label ({count} records)"]
+    assert bank.warnings == [
+        f"category code '8' is not in scheme 'projectvic-us'; "
+        f"kept without a label ({count} records)"
+    ]
 
 
 def test_nist_art_values() -> None:
@@ -61,7 +63,8 @@ def test_nist_art_values() -> None:
     assert entry.size == 488
     assert entry.file_names == [
         "Like a Dragon Gaiden- The Man Who Erased His Name/Content/runtime/media/ylad8/data/"
-        "artisan/build2.art"]
+        "artisan/build2.art"
+    ]
     assert list(entry.media_file_extra[0]) == ["Media@odata.navigationLinkUrl"]
 
 
@@ -79,20 +82,46 @@ def test_nist_12_to_20_round_trip(kind: str) -> None:
 
 SYNTHETIC_20 = {
     "@odata.context": context_url("US"),
-    "value": [{
-        "CaseID": "6d1f9a1e-0000-4000-8000-000000000001", "CaseNumber": "SYN-1",
-        "Media": [
-            {"MediaID": 17, "Category": 1, "MD5": MD5.upper(), "SHA1": SHA1,
-             "PhotoDNA": "QUJD" * 48, "MediaSize": "1024", "IsDistributed": "true",
-             "VictimIdentified": "0", "OffenderIdentified": "yes", "Series": "SER-01",
-             "Tags": "alpha; beta", "DateUpdated": "2024-01-02T03:04:05+01:00",
-             "IsPrecategorized": "false",
-             "MediaFiles": [{"FileName": "a.jpg", "FilePath": "C:\\case\\img", "MD5": MD5,
-                             "Deleted": "true"}]},
-            {"MediaID": "007", "Category": None, "MD5": "", "SHA1": SHA1.upper(),
-             "Tags": ["x", "y"], "IsDistributed": False},
-        ],
-    }, {"CaseID": "second", "Media": [{"MediaID": 3, "Category": "2", "MD5": MD5}]}],
+    "value": [
+        {
+            "CaseID": "6d1f9a1e-0000-4000-8000-000000000001",
+            "CaseNumber": "SYN-1",
+            "Media": [
+                {
+                    "MediaID": 17,
+                    "Category": 1,
+                    "MD5": MD5.upper(),
+                    "SHA1": SHA1,
+                    "PhotoDNA": "QUJD" * 48,
+                    "MediaSize": "1024",
+                    "IsDistributed": "true",
+                    "VictimIdentified": "0",
+                    "OffenderIdentified": "yes",
+                    "Series": "SER-01",
+                    "Tags": "alpha; beta",
+                    "DateUpdated": "2024-01-02T03:04:05+01:00",
+                    "IsPrecategorized": "false",
+                    "MediaFiles": [
+                        {
+                            "FileName": "a.jpg",
+                            "FilePath": "C:\\case\\img",
+                            "MD5": MD5,
+                            "Deleted": "true",
+                        }
+                    ],
+                },
+                {
+                    "MediaID": "007",
+                    "Category": None,
+                    "MD5": "",
+                    "SHA1": SHA1.upper(),
+                    "Tags": ["x", "y"],
+                    "IsDistributed": False,
+                },
+            ],
+        },
+        {"CaseID": "second", "Media": [{"MediaID": 3, "Category": "2", "MD5": MD5}]},
+    ],
 }
 
 
@@ -101,19 +130,24 @@ def test_synthetic_20_fields() -> None:
     assert bank.format == "vics-2.0" and bank.version == "2.0"
     assert bank.metadata["profile"] == "US"
     assert [c["CaseID"] for c in bank.metadata["cases"]] == [
-        "6d1f9a1e-0000-4000-8000-000000000001", "second"]
+        "6d1f9a1e-0000-4000-8000-000000000001",
+        "second",
+    ]
     first, second, third = bank.entries
     assert first.media_id == "17" and first.md5 == MD5
-    assert first.category == Category(scheme="projectvic-us", code="1",
-                                      label="category 1: illegal (Project VIC)")
+    assert first.category == Category(
+        scheme="projectvic-us", code="1", label="category 1: illegal (Project VIC)"
+    )
     assert first.photodna == "QUJD" * 48 and first.size == 1024
     assert (first.is_distributed, first.victim_identified, first.offender_identified) == (
-        True, False, True)
+        True,
+        False,
+        True,
+    )
     assert first.series == "SER-01" and first.tags == ["alpha", "beta"]
     assert first.file_names == ["C:\\case\\img\\a.jpg"]
     assert first.media_file_extra == [{"Deleted": "true"}]
-    assert first.extra == {"DateUpdated": "2024-01-02T03:04:05+01:00",
-                           "IsPrecategorized": "false"}
+    assert first.extra == {"DateUpdated": "2024-01-02T03:04:05+01:00", "IsPrecategorized": "false"}
     assert second.media_id == "007" and second.md5 is None and second.sha1 == SHA1
     assert second.category is None and second.tags == ["x", "y"]
     assert third.category is not None and third.category.code == "2"
@@ -130,16 +164,25 @@ def test_synthetic_20_round_trip() -> None:
 def test_13_alternative_hashes_list_and_object() -> None:
     doc = {
         "odata.metadata": "http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases",
-        "value": [{"odata.id": "Case(1)", "Media@odata.navigationLinkUrl": "/Case(1)/Media",
-                   "Media": [
-            {"MD5": MD5, "AlternativeHashes": [
-                {"HashName": "SHA1", "HashValue": SHA1, "MD5": MD5},
-                {"HashName": "PhotoDNA", "HashValue": "AAEC", "MD5": MD5},
-                {"HashName": "SHA256", "HashValue": SHA256.upper()},
-                {"HashName": "PDQ", "HashValue": PDQ},
-                {"HashName": "TMK", "HashValue": "opaque"}]},
-            {"MD5": MD5, "AlternativeHashes": {"SHA-256": SHA256, "PDQ": "abc"}},
-        ]}],
+        "value": [
+            {
+                "odata.id": "Case(1)",
+                "Media@odata.navigationLinkUrl": "/Case(1)/Media",
+                "Media": [
+                    {
+                        "MD5": MD5,
+                        "AlternativeHashes": [
+                            {"HashName": "SHA1", "HashValue": SHA1, "MD5": MD5},
+                            {"HashName": "PhotoDNA", "HashValue": "AAEC", "MD5": MD5},
+                            {"HashName": "SHA256", "HashValue": SHA256.upper()},
+                            {"HashName": "PDQ", "HashValue": PDQ},
+                            {"HashName": "TMK", "HashValue": "opaque"},
+                        ],
+                    },
+                    {"MD5": MD5, "AlternativeHashes": {"SHA-256": SHA256, "PDQ": "abc"}},
+                ],
+            }
+        ],
     }
     bank = read_vics(encode(doc))
     assert bank.format == "vics-1.x" and bank.version == "1.3"
@@ -154,25 +197,49 @@ def test_13_alternative_hashes_list_and_object() -> None:
 
 
 def test_bad_values_become_warnings_and_survive_round_trip() -> None:
-    doc = {"@odata.context": context_url("US"), "Media": [
-        {"MD5": "xyz", "SHA1": SHA1, "MediaSize": "-4", "IsDistributed": "maybe",
-         "Tags": 5, "MediaFiles": "nope", "AlternativeHashes": 3, "Category": {"x": 1}},
-    ]}
+    doc = {
+        "@odata.context": context_url("US"),
+        "Media": [
+            {
+                "MD5": "xyz",
+                "SHA1": SHA1,
+                "MediaSize": "-4",
+                "IsDistributed": "maybe",
+                "Tags": 5,
+                "MediaFiles": "nope",
+                "AlternativeHashes": 3,
+                "Category": {"x": 1},
+            },
+        ],
+    }
     bank = read_vics(encode(doc))
     (entry,) = bank.entries
     assert entry.md5 is None and entry.size is None and entry.is_distributed is None
-    assert set(entry.extra) == {"MD5", "MediaSize", "IsDistributed", "Tags", "MediaFiles",
-                                "AlternativeHashes", "Category"}
+    assert set(entry.extra) == {
+        "MD5",
+        "MediaSize",
+        "IsDistributed",
+        "Tags",
+        "MediaFiles",
+        "AlternativeHashes",
+        "Category",
+    }
     assert len(bank.warnings) == 7
     assert read_vics(write_vics2(bank.entries)).entries == bank.entries
 
 
 def test_uk_profile_and_mixed_schemes() -> None:
     entries = [
-        BankEntry(md5=MD5, category=Category(scheme="caid-uk", code="B",
-                                             label="category B: serious (UK CAID)")),
-        BankEntry(md5=MD5, category=Category(scheme="projectvic-us", code="0",
-                                             label="category 0: non-pertinent (Project VIC)")),
+        BankEntry(
+            md5=MD5,
+            category=Category(scheme="caid-uk", code="B", label="category B: serious (UK CAID)"),
+        ),
+        BankEntry(
+            md5=MD5,
+            category=Category(
+                scheme="projectvic-us", code="0", label="category 0: non-pertinent (Project VIC)"
+            ),
+        ),
     ]
     written = write_vics2(entries, scheme="caid-uk")
     doc = json.loads(written)
@@ -183,17 +250,26 @@ def test_uk_profile_and_mixed_schemes() -> None:
 
 
 def test_programmatic_entries_round_trip() -> None:
-    entry = BankEntry(md5=MD5, sha256=SHA256, pdq=PDQ, file_names=["x/y.png", "z.png", "a/"],
-                      alternative_hashes={"Custom": "1"}, extra={"Comments": ["n", 1]})
+    entry = BankEntry(
+        md5=MD5,
+        sha256=SHA256,
+        pdq=PDQ,
+        file_names=["x/y.png", "z.png", "a/"],
+        alternative_hashes={"Custom": "1"},
+        extra={"Comments": ["n", 1]},
+    )
     assert read_vics(write_vics2([entry])).entries == [entry]
 
 
-@pytest.mark.parametrize("doc", [
-    [],
-    {"value": []},
-    {"@odata.context": context_url("US")},
-    {"@odata.context": context_url("US"), "value": {"not": "a list"}},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        {"value": []},
+        {"@odata.context": context_url("US")},
+        {"@odata.context": context_url("US"), "value": {"not": "a list"}},
+    ],
+)
 def test_not_vics_raises(doc: Any) -> None:
     with pytest.raises(BankFormatError):
         read_vics(encode(doc))
