@@ -27,6 +27,7 @@ def summary(row: t.Referral) -> dict[str, Any]:
         "country_of_action": row.country_of_action,
         "priority": row.priority,
         "warnings": len(row.warnings or []),
+        "media_counts": row.media_counts or {},
     }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from builders import write_grace_bundle
 from grace.ingest.pipeline import IngestPipeline
+from grace.media.process import MediaProcessor
 from grace.workspace import Workspace
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +38,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     for n in range(6):
         write_grace_bundle(inbox, n, images=1)
     assert IngestPipeline(workspace).run([inbox]).ok
+    MediaProcessor(workspace, "test", workers=1).run()
     workspace.close()
     port = _free_port()
     env = {**os.environ, "GRACE_HOME": str(home)}
@@ -76,6 +78,7 @@ def test_queue_lists_referrals_and_opens_one(served: str) -> None:
         assert rows.count() == 6
         assert page.locator("#total").inner_text() == "6"
         assert "escalated" in (rows.first.get_attribute("class") or "")
+        assert rows.first.locator(".chip.new").inner_text() == "1 new"  # its one drawn image
         page.screenshot(path=str(ARTIFACTS / "referral-list.png"), full_page=True)
         rows.first.locator("a").click()
         page.wait_for_url("**/referrals/*")

@@ -26,7 +26,9 @@ def list_cmd(
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "report", "format", "ESP", "incident", "files", "esc", "warn")
+    table = Table(
+        "id", "report", "format", "ESP", "incident", "files", "known", "seen", "new", "esc", "warn"
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -35,6 +37,7 @@ def list_cmd(
             row["esp_name"] or "-",
             (row["incident_time"] or "-")[:19],
             str(row["file_count"]),
+            *_counts(row["media_counts"]),
             "yes" if row["escalated"] else "",
             str(row["warnings"] or ""),
         )
@@ -66,3 +69,12 @@ def show_cmd(
         print_json(detail)
         return
     Console().print_json(data=detail, default=str)
+
+
+def _counts(counts: dict[str, int]) -> tuple[str, str, str]:
+    """Known (banks, incl. viral), seen before (exact or near duplicate), and new files."""
+    if not counts:
+        return "-", "-", "-"
+    known = counts.get("known", 0) + counts.get("viral", 0) + counts.get("suppressed", 0)
+    seen = counts.get("duplicate", 0) + counts.get("near_duplicate", 0)
+    return str(known), str(seen), str(counts.get("new", 0))

@@ -94,31 +94,85 @@ def _scene(rng: np.random.Generator, w: int, h: int) -> Image.Image:
     return img
 
 
+def _field(rng: np.random.Generator, w: int, h: int) -> Image.Image:
+    """Smooth random greyscale 'cloud' noise: coarse random grids blown up and summed.
+
+    PDQ sees only the lowest frequencies, so this is what keeps pictures apart: each base
+    gets its own layout of light and dark regions. Octaves of halving strength give the
+    1/f spectrum of a photograph, which is what makes the hash survive re-encoding and
+    resizing (a drawing of sharp shapes alone leaves most of PDQ's bits to chance).
+    """
+    gx, gy = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    total = np.zeros((h, w), np.float32)
+    for octave in range(4):
+        grid = rng.random((gy << octave, gx << octave)).astype(np.float32)
+        layer = Image.fromarray(grid, "F").resize((w, h), Image.Resampling.BICUBIC)
+        total += np.asarray(layer) / (1 << octave)
+    total -= total.min()
+    total *= 255 / max(1e-6, float(total.max()))  # full contrast
+    return Image.fromarray(total.astype(np.uint8), "L")
+
+
+def _clouds(rng: np.random.Generator, w: int, h: int) -> Image.Image:
+    """Two contrasting colours (one dark, one light) mixed by a random smooth field."""
+    dark, light = _colour(rng, 0, 110), _colour(rng, 150, 256)
+    if rng.random() < 0.5:
+        dark, light = light, dark
+    return Image.composite(
+        Image.new("RGB", (w, h), dark), Image.new("RGB", (w, h), light), _field(rng, w, h)
+    )
+
+
+def _blobs(rng: np.random.Generator, img: Image.Image) -> None:
+    """A few large dark or light shapes at random places: more low-frequency layout."""
+    draw, (w, h) = ImageDraw.Draw(img), img.size
+    for _ in range(int(rng.integers(2, 5))):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        rx, ry = int(rng.integers(w // 8, w // 3)), int(rng.integers(h // 8, h // 3))
+        shape = draw.ellipse if rng.random() < 0.6 else draw.rectangle
+        lo, hi = (0, 90) if rng.random() < 0.5 else (170, 256)
+        shape((x - rx, y - ry, x + rx, y + ry), fill=_colour(rng, lo, hi))
+
+
 def _pattern(rng: np.random.Generator, w: int, h: int) -> Image.Image:
-    """Stripes, checks or scattered shapes."""
-    img = Image.new("RGB", (w, h), _colour(rng))
-    draw = ImageDraw.Draw(img)
+    """Stripes, checks or scattered shapes tinting part of a random cloudy backdrop."""
+    img = _clouds(rng, w, h)
+    _blobs(rng, img)
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
     style = int(rng.integers(0, 3))
     step = int(rng.integers(16, 64))
-    fg = _colour(rng)
     if style == 0:
-        for x in range(-h, w, step):
-            draw.line((x, 0, x + h, h), fill=fg, width=step // 3)
+        slope = h if rng.random() < 0.5 else -h
+        for x in range(-h, w + h, step):
+            draw.line((x, 0, x + slope, h), fill=255, width=step // 3)
     elif style == 1:
         for y in range(0, h, step):
             for x in range((y // step % 2) * step, w, 2 * step):
-                draw.rectangle((x, y, x + step, y + step), fill=fg)
+                draw.rectangle((x, y, x + step, y + step), fill=255)
     else:
         for _ in range(int(rng.integers(10, 40))):
             x, y, r = int(rng.integers(0, w)), int(rng.integers(0, h)), int(rng.integers(8, 60))
             shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
-            shape((x - r, y - r, x + r, y + r), fill=_colour(rng), outline=(0, 0, 0))
-    return img
+            shape((x - r, y - r, x + r, y + r), fill=255)
+    # Half-strength, and only inside a random window: the backdrop's layout, not the
+    # repetitive pattern (identical in every picture of its style), decides the hash.
+    x0, y0 = int(rng.integers(0, w // 2)), int(rng.integers(0, h // 2))
+    x1, y1 = x0 + int(rng.integers(w // 3, w)), y0 + int(rng.integers(h // 3, h))
+    arr = np.asarray(mask, dtype=np.uint16) * int(rng.integers(90, 150)) // 255
+    window = np.zeros((h, w), bool)
+    window[y0:y1, x0:x1] = True
+    alpha = Image.fromarray(np.where(window, arr, 0).astype(np.uint8), "L")
+    return Image.composite(Image.new("RGB", (w, h), _colour(rng)), img, alpha)
 
 
 def _card(rng: np.random.Generator, w: int, h: int, text: str) -> Image.Image:
     """A meme-style text card: the kind of harmless picture that goes viral."""
-    img = _pattern(rng, w, h) if rng.random() < 0.5 else _gradient(w, h, _colour(rng), _colour(rng))
+    if rng.random() < 0.5:
+        img = _pattern(rng, w, h)
+    else:
+        img = _clouds(rng, w, h)
+        _blobs(rng, img)
     draw = ImageDraw.Draw(img)
     font = _font(max(16, w // 14))
     box = draw.textbbox((0, 0), text, font=font)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -100,7 +101,7 @@ class _Mapper:
         return Referral(
             source_format=CybertipXmlIngestor.name,
             external_id=pop_text(g, "reportId"),
-            esp_name=text_of(pop_one(group_children(reporter), "companyTemplate")),
+            esp_name=_esp_name(reporter),
             incident_type=pop_text(summary, "incidentType"),
             incident_time=pop_text(summary, "incidentDateTime"),
             platform=pop_text(summary, "platform"),
@@ -288,3 +289,18 @@ def _head_text(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="ignore")
     return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+
+
+def _esp_name(reporter: etree._Element) -> str | None:
+    """The report XML never names the ESP (NCMEC knows it from the login): use the reporter's
+    ``companyTemplate``, else the host of its ``legalURL`` / ``termsOfService`` link."""
+    g = group_children(reporter)
+    template = text_of(pop_one(g, "companyTemplate"))
+    if template:
+        return template
+    for key in ("legalURL", "termsOfService"):
+        link = text_of(pop_one(g, key))
+        host = urlsplit(link).hostname if link and "://" in link else None
+        if host:
+            return host.removeprefix("www.")
+    return None
