@@ -55,9 +55,7 @@ def write_grace_bundle(directory: Path, n: int, images: int = 2, as_zip: bool = 
     names = [f"media-{i}.png" for i in range(images)]
     referral = grace_referral(n, names)
     members = {"referral.json": referral.model_dump_json(exclude_none=True).encode()}
-    members |= {
-        name: encoded(textured_image(n * 10 + i), "PNG") for i, name in enumerate(names)
-    }
+    members |= {name: encoded(textured_image(n * 10 + i), "PNG") for i, name in enumerate(names)}
     if as_zip:
         target = directory / f"referral-{n}.zip"
         with zipfile.ZipFile(target, "w") as archive:
