@@ -14,10 +14,9 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from grace.ingest.registry import choose
-
 from grace.ingest.base import FileDetails, IngestError
 from grace.ingest.inputs import Bundle, InputProblem, Member
+from grace.ingest.registry import choose
 from grace.model import FileRef, Referral
 
 SNIFF_BYTES = 4096

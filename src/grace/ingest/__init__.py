@@ -1,0 +1,1 @@
+"""Referral intake: safe input reading, one ingestor per format, assembly and persistence."""
