@@ -16,8 +16,9 @@ from grace.banks.repository import (
     list_banks,
 )
 from grace.workspace import Workspace
+from shared_data import CONFORMANCE
 
-VICS = Path(__file__).parents[2].parent / "shared" / "conformance" / "formats" / "vics"
+VICS = CONFORMANCE / "formats" / "vics"
 NEEDLES = VICS.parents[1] / "pdq" / "reg-test-input" / "needles.txt"
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from shared_data import CONFORMANCE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FORMATS = REPO_ROOT.parent / "shared" / "conformance" / "formats"
+FORMATS = CONFORMANCE / "formats"
 
 
 @pytest.fixture

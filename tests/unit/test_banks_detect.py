@@ -5,20 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-from pathlib import Path
 
 import pytest
 
 from grace.banks import BankFormatError, read_bank
+from shared_data import CONFORMANCE
 
-VICS = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "conformance"
-    / "formats"
-    / "vics"
-    / "NSRL-CAID-MPG.json"
-)
+VICS = CONFORMANCE / "formats" / "vics" / "NSRL-CAID-MPG.json"
 MD5 = "0123456789abcdef0123456789abcdef"
 
 

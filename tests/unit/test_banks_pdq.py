@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from grace.banks import BankEntry, read_pdq_list, write_pdq_list
+from shared_data import CONFORMANCE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-NEEDLES = REPO_ROOT.parent / "shared" / "conformance" / "pdq" / "reg-test-input" / "needles.txt"
+NEEDLES = CONFORMANCE / "pdq" / "reg-test-input" / "needles.txt"
 PDQ = "9" * 64
 
 

@@ -14,9 +14,10 @@ import pytest
 
 from grace.banks import BankEntry, BankFormatError, Category, read_vics, write_vics2
 from grace.banks.vics_write import context_url
+from shared_data import CONFORMANCE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-VICS_DIR = REPO_ROOT.parent / "shared" / "conformance" / "formats" / "vics"
+VICS_DIR = CONFORMANCE / "formats" / "vics"
 NIST_COUNTS = {"ART": 1, "MPG": 3, "MOV": 9}
 MD5 = "0123456789abcdef0123456789abcdef"
 SHA1 = "0123456789abcdef0123456789abcdef01234567"

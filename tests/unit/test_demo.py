@@ -13,9 +13,10 @@ from lxml import etree
 
 from grace.demo import DemoSummary, generate
 from grace.model import Referral
+from shared_data import CONFORMANCE
 
 REPO = Path(__file__).resolve().parents[2]
-XSD = REPO.parent / "shared/conformance/formats/ncmec/cyber_tipline.xsd"
+XSD = CONFORMANCE / "formats/ncmec/cyber_tipline.xsd"
 N = 60
 SEED = 11
 
@@ -132,7 +133,7 @@ def test_vics_lists_files_present_in_input(run: DemoSummary) -> None:
 
 
 def test_conformance_photos_used_in_place(tmp_path: Path) -> None:
-    pdq = REPO.parent / "shared/conformance/pdq"
+    pdq = CONFORMANCE / "pdq"
     if not (pdq / "bridge-mods/aaa-orig.jpg").is_file():
         pytest.skip("conformance photos not available")
     summary = generate(tmp_path / "d", 40, 3, conformance_dir=pdq)

@@ -16,8 +16,9 @@ import pytest
 
 from grace.matching import HammingIndex, _segment
 from grace.matching.index import array_to_hex, hamming, hex_to_array
+from shared_data import CONFORMANCE
 
-PDQ = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "pdq"
+PDQ = CONFORMANCE / "pdq"
 U8 = npt.NDArray[np.uint8]
 
 

@@ -7,14 +7,14 @@ a few bits through JPEG DCT-domain downscaling but must stay within 8 on good im
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from grace.media.analyse import analyse_path
 from grace.media.hashers.pdq import DIHEDRAL_NAMES, hamming
+from shared_data import CONFORMANCE
 
-PDQ_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "pdq"
+PDQ_DIR = CONFORMANCE / "pdq"
 CSV = PDQ_DIR / "expected-pdq.csv"
 ROWS = list(csv.DictReader(CSV.open())) if CSV.is_file() else []
 pytestmark = pytest.mark.skipif(not ROWS, reason=f"conformance samples not found at {PDQ_DIR}")

@@ -17,8 +17,9 @@ import pytest
 from grace.media.analyse import analyse_bytes, analyse_path
 from grace.media.hashers.pdq import hamming
 from grace.media.hashers.video import VpdqFrame, probe_video, vpdq_frames
+from shared_data import CONFORMANCE
 
-VPDQ_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "vpdq"
+VPDQ_DIR = CONFORMANCE / "vpdq"
 VIDEOS = sorted(VPDQ_DIR.glob("*.mp4")) if VPDQ_DIR.is_dir() else []
 
 
