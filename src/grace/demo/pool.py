@@ -11,9 +11,10 @@ duplicates are byte-identical and each combination is encoded once.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +23,23 @@ from PIL import Image
 from grace.demo.images import EXT, TRANSFORMS, decode, encode, render_base, transform
 
 VIRAL_RANKS = 6
-CONFORMANCE_RANKS = (9, 17, 28, 44, 63, 85)
+CONFORMANCE_RANKS = (9, 17, 28, 44)
 BRIDGE = "bridge-mods/aaa-orig.jpg"
-OTHER_CONFORMANCE = (
-    "misc-images/small.jpg",
-    "misc-images/wee.jpg",
+# Ready-made edits of the bridge photo: the bridge-mods folder, plus the same photo saved
+# in several Pillow modes (PDQ puts every one within 16 bits of aaa-orig.jpg, so they are
+# one base; modes/original.jpg is byte-identical to aaa-orig.jpg and is left out).
+BRIDGE_EDIT_GLOB = "bridge-mods/*.jpg"
+BRIDGE_MODE_EDITS = (
     "misc-images/modes/RGB.jpg",
     "misc-images/modes/CMYK.jpg",
     "misc-images/modes/P.png",
+    "misc-images/modes/L.png",
+    "misc-images/modes/YCbCr.jpg",
+    "misc-images/modes/1.png",
 )
+# Photos unrelated to the bridge and to each other (checked: > 31 bits apart under PDQ).
+OTHER_CONFORMANCE = ("misc-images/small.jpg", "misc-images/wee.jpg", "misc-images/c.png")
+EDIT = "conformance-edit"
 
 
 @dataclass(frozen=True)
@@ -57,13 +66,18 @@ class Base:
     known: bool
     viral: bool
     source: Path | None = None  # conformance photo, read in place
-    premade: tuple[Path, ...] = ()  # ready-made near-duplicates of a conformance photo
+    # ready-made near-duplicates of a conformance photo, by path under the conformance root
+    premade: dict[str, Path] = field(default_factory=dict)
 
 
 def find_conformance(explicit: Path | None) -> Path | None:
-    """The PDQ conformance folder: the one given, else next to the repository or the CWD."""
+    """The PDQ conformance folder: the one given, ``$GRACE_CONFORMANCE_DIR/pdq``, else one
+    next to the repository or the working directory (benign photos, read in place)."""
     if explicit is not None:
         return explicit if explicit.is_dir() else None
+    configured = os.environ.get("GRACE_CONFORMANCE_DIR")
+    if configured and (Path(configured) / "pdq").is_dir():
+        return Path(configured) / "pdq"
     here = Path(__file__).resolve().parents[3]
     for root in (here, Path.cwd()):
         for candidate in (root.parent / "shared/conformance/pdq", root / "shared/conformance/pdq"):
@@ -111,9 +125,14 @@ class MediaPool:
         for rank, path in zip(CONFORMANCE_RANKS, paths, strict=False):
             if rank >= len(self.bases) or not path.is_file():
                 continue
-            premade: tuple[Path, ...] = ()
+            premade: dict[str, Path] = {}
             if path.name == "aaa-orig.jpg":
-                premade = tuple(sorted(p for p in path.parent.glob("*.jpg") if p != path))
+                edits = [*root.glob(BRIDGE_EDIT_GLOB), *(root / p for p in BRIDGE_MODE_EDITS)]
+                premade = {
+                    p.relative_to(root).as_posix(): p
+                    for p in sorted(edits)
+                    if p != path and p.is_file()
+                }
             base = self.bases[rank]
             base.kind, base.source, base.premade = "conformance", path, premade
             base.base_id = f"C{rank:05d}-{path.stem}"
@@ -126,7 +145,7 @@ class MediaPool:
         key = (base.base_id, "original", "")
         if repeat and self.rng.random() < self.variant_share:
             if base.premade and self.rng.random() < 0.6:
-                key = (base.base_id, "premade", self.rng.choice(base.premade).stem)
+                key = (base.base_id, EDIT, self.rng.choice(sorted(base.premade)))
             else:
                 name = self.rng.choice(sorted(TRANSFORMS))
                 key = (base.base_id, name, self.rng.choice(TRANSFORMS[name]))
@@ -155,8 +174,8 @@ class MediaPool:
         if key in self._by_key:
             return self._by_key[key]
         _, name, param = key
-        if base.source is not None and name in ("premade", "original"):
-            path = base.source if name == "original" else base.source.parent / f"{param}.jpg"
+        if base.source is not None and name in (EDIT, "original"):
+            path = base.source if name == "original" else base.premade[param]
             data, ext = path.read_bytes(), path.suffix.lstrip(".").lower()
         else:
             img, fmt = self._image(base)

@@ -144,7 +144,7 @@ class IngestPipeline:
             if len(fresh) <= 1:
                 return [self._failed(p.unit, exc) for p in fresh.values()]
             return [o for p in batch for o in self._store_batch([p.unit])]
-        ids = known | {p.key: p.row.id for p in fresh.values() if p.row is not None}
+        ids = known | {p.key: p.id for p in fresh.values() if p.id is not None}
         repeated = [
             Outcome(p.unit.source, "already_present", ids[p.key], files=len(p.unit.referral.files))
             for p in repeats
@@ -158,27 +158,26 @@ class IngestPipeline:
         with self.workspace.sessions.begin() as session:
             persist.record(session, fresh)
             for prepared in fresh:
-                row = prepared.row
-                assert row is not None
+                referral = prepared.referral
                 self.workspace.audit.append(
                     session,
                     actor=self.actor,
                     action="ingest",
                     object_type="referral",
-                    object_id=str(row.id),
+                    object_id=str(prepared.id),
                     details={
                         "source": prepared.unit.source,
-                        "document_sha256": row.document_sha256,
-                        "files": row.file_count,
+                        "document_sha256": referral["document_sha256"],
+                        "files": referral["file_count"],
                     },
                 )
                 outcomes.append(
                     Outcome(
                         prepared.unit.source,
                         "ingested",
-                        row.id,
-                        warnings=list(row.warnings),
-                        files=row.file_count,
+                        prepared.id,
+                        warnings=prepared.warnings,
+                        files=referral["file_count"],
                     )
                 )
         return outcomes

@@ -34,18 +34,23 @@ def find_xsd() -> Path | None:
     The walk starts at the working directory and at this source file, so both a checkout
     run from anywhere inside it and an editable install find ``<repo>/../shared/...``.
     """
-    configured = os.environ.get(ENV_VAR, "").strip()
+    return _located(os.environ.get(ENV_VAR, "").strip(), os.getcwd())
+
+
+@lru_cache(maxsize=8)
+def _located(configured: str, cwd: str) -> Path | None:
+    """Cached per setting and working directory: it is asked once per document."""
     if configured:
         path = Path(configured).expanduser()
         if path.is_file():
-            return path
+            return path.resolve()
         _warn_once(f"{ENV_VAR}={configured} is not a file; ESP XML is not schema-checked")
         return None
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
+    for start in (Path(cwd), Path(__file__).resolve().parent):
         for directory in (start, *start.parents):
             candidate = directory / RELATIVE_PATH
             if candidate.is_file():
-                return candidate
+                return candidate.resolve()
     return None
 
 
@@ -54,7 +59,7 @@ def validate(root: etree._Element) -> list[str]:
     path = find_xsd()
     if path is None:
         return []
-    schema = _schema(path.resolve())
+    schema = _schema(path)
     if schema is None:
         return []
     with _lock:  # a schema's error log is per object, so validations must not interleave

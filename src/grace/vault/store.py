@@ -1,6 +1,8 @@
 """Content-addressed object store, encrypted with AES-256-GCM.
 
-Each object lives at ``objects/ab/cd/<sha256>`` as ``MAGIC | nonce | ciphertext+tag``.
+Each object lives at ``objects/abc/<sha256>`` as ``MAGIC | nonce | ciphertext+tag``: one
+level of 4,096 folders keeps folders small (25,000 objects each at 100 M) while creating a
+folder stays rare, which matters because each ``mkdir`` costs a journal write.
 The SHA-256 of the plaintext is the GCM associated data, so a ciphertext swapped onto
 another object's name fails authentication instead of silently serving the wrong evidence.
 Writes are atomic (temp file, fsync, rename): a crash never leaves a half-written object.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +54,19 @@ class Vault:
     def __init__(self, root: Path, key: bytes) -> None:
         self.root = root
         self._aead = AESGCM(key)
+        self._objects = str(root / "objects")
         self._made_dirs: set[Path] = set()
 
+    def create_layout(self) -> None:
+        """Make all 4,096 object folders up front (once, at ``grace init``), so that ingest
+        never pays for a ``mkdir`` (a journal write each) in its hot path."""
+        for prefix in range(16**3):
+            folder = Path(f"{self._objects}/{prefix:03x}")
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(folder)
+
     def path_for(self, sha256: str) -> Path:
-        return self.root / "objects" / sha256[:2] / sha256[2:4] / sha256
+        return Path(f"{self._objects}/{sha256[:3]}/{sha256}")
 
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
@@ -70,7 +81,7 @@ class Vault:
         """
         found = known or digests(data)
         target = self.path_for(found.sha256)
-        if target.exists():
+        if os.path.exists(target):
             return found, False
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, found.sha256.encode())
@@ -102,7 +113,7 @@ class Vault:
         """Every object file on disk (to find objects the database does not know)."""
         objects = self.root / "objects"
         if objects.exists():
-            for path in sorted(objects.glob("??/??/*")):
+            for path in sorted(objects.glob("???/*")):
                 if not path.name.startswith("."):
                     yield path.name
 
@@ -113,14 +124,20 @@ def flush_to_disk() -> None:
 
 
 def _atomic_write(target: Path, data: bytes, sync: bool = True) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    """Write beside the target under a name unique to this thread, then rename into place."""
+    tmp = f"{target.parent}/.tmp-{os.getpid()}-{threading.get_ident()}-{target.name[:16]}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(tmp, flags, 0o400)
+    except FileExistsError:  # left over by a crash: it was never renamed, so it is garbage
+        os.unlink(tmp)
+        fd = os.open(tmp, flags, 0o400)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
-        os.chmod(tmp, 0o400)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
