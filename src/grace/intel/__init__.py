@@ -1,0 +1,1 @@
+"""Intelligence: identifiers in referrals, links between referrals, country of action, routing."""

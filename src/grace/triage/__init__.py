@@ -1,0 +1,1 @@
+"""Triage: named, versioned, explainable priority scorers and their evaluation."""
