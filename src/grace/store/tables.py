@@ -90,6 +90,8 @@ class Referral(Base):
     country_of_action: Mapped[str | None] = mapped_column(String(8), index=True)
     priority: Mapped[float | None] = mapped_column(index=True)
     media_counts: Mapped[JsonDict | None] = mapped_column()
+    routing: Mapped[JsonDict | None] = mapped_column()
+    subject_id: Mapped[int | None] = mapped_column(Integer, index=True)
     document_sha256: Mapped[str] = mapped_column(ForeignKey("vault_objects.sha256"))
     source: Mapped[str] = mapped_column(Text)
     warnings: Mapped[list[str]] = mapped_column(default=list)
