@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grace.audit import AuditTrail, audit_key
-from grace.store.db import make_engine, session_factory, upgrade
+from grace.store.db import make_engine, session_factory, upgrade, upgrade_if_behind
 from grace.vault import Vault, load_or_create_key
 
 ENV_HOME = "GRACE_HOME"
@@ -79,6 +79,7 @@ class Workspace:
         settings = json.loads((root / MARKER).read_text(encoding="utf-8"))
         url = resolve_database_url(root, database_url, settings.get("database_url"))
         engine = make_engine(url)
+        upgrade_if_behind(engine)
         return cls(
             home=root,
             database_url=url,

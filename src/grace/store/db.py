@@ -43,5 +43,23 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def upgrade_if_behind(engine: Engine) -> bool:
+    """Apply pending migrations when the database is behind this version of grace.
+
+    An embedded, single-team tool should not make users run a separate migration command
+    after upgrading; the check itself is one small query.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return False
+    upgrade(engine)
+    return True
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
