@@ -71,10 +71,10 @@ def non_global_reason(ip: str) -> str | None:
     for net, why in _NAMED_RANGES:
         if addr.version == net.version and addr in net:
             return why
-    if addr.is_private:
-        return "private range"
     if addr.is_reserved:
         return "reserved range"
+    if addr.is_private:
+        return "private range"
     if not addr.is_global:
         return "not globally routable"
     return None
@@ -157,7 +157,7 @@ def _open_mmdb(path: Path) -> tuple[Any, str]:
         raise GeoDatabaseError(f"GeoIP database {path}: no such file")
     try:
         reader = maxminddb.open_database(str(path))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
         raise GeoDatabaseError(f"GeoIP database {path}: {exc}") from exc
     return reader, f"mmdb:{reader.metadata().database_type} ({path.name})"
 

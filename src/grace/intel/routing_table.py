@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_TABLE = "GRACE_ROUTING_TABLE"
 DEFAULT_TABLE = "routing_default.yaml"
@@ -51,6 +59,14 @@ class Agency(Coordinator):
     """A receiving agency and the countries (ISO 3166 alpha-2) it is competent for."""
 
     countries: list[str] = Field(min_length=1)
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _no_yaml_booleans(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare NO (Norway) as false; say so instead of "not a string".
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise ValueError('a country code was read as a boolean: quote it (e.g. "NO")')
+        return value
 
     @model_validator(mode="after")
     def _check_countries(self) -> Agency:
