@@ -51,10 +51,14 @@ def make_file(
     when: datetime,
     offset: str,
     supplemental: bool,
+    *,
+    fresh: bool = False,
 ) -> SynthFile:
-    """Draw one file from the pool and decide what the provider says about it."""
+    """Draw one file from the pool and decide what the provider says about it.
+
+    ``fresh`` draws newly produced material (a base never drawn and not hash-listed)."""
     rng = ctx.rng
-    item, repeat = ctx.pool.draw()
+    item, repeat = ctx.pool.draw_fresh() if fresh else ctx.pool.draw()
     ctx.repeats.append(repeat)
     base = ctx.pool.base(item.base_id)
     file_id = f"{rng.getrandbits(128):032x}"

@@ -13,7 +13,7 @@ import random
 import zipfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,7 @@ def _referral_truth(r: SynthReferral, bundle: str, repeats: list[bool]) -> dict[
         "incident_type": r.incident_type,
         "escalated": r.escalation is not None,
         "truly_urgent": r.truly_urgent,
+        "latent": r.latent,
         "subject": r.subject.subject_id,
         "country": r.country,
         "ips": [
@@ -187,6 +188,9 @@ def generate(
                 "screen_name": s.screen_name,
                 "esp_user_id": s.esp_user_id,
                 "other_handles": s.other_handles,
+                "latent": asdict(ctx.latents[s.subject_id])
+                if s.subject_id in ctx.latents
+                else None,
             }
             for s in ctx.people.subjects
         ],

@@ -151,6 +151,16 @@ class MediaPool:
                 key = (base.base_id, name, self.rng.choice(TRANSFORMS[name]))
         return self._materialise(base, key), repeat
 
+    def draw_fresh(self) -> tuple[MediaItem, bool]:
+        """An original of a base nobody has drawn and no hash list knows (newly produced
+        material), from the pool's tail; an ordinary draw when no such base turns up."""
+        for _ in range(20):
+            base = self.bases[self.rng.randrange(len(self.bases) // 2, len(self.bases))]
+            if base.base_id not in self.seen and not base.known:
+                self.seen.add(base.base_id)
+                return self._materialise(base, (base.base_id, "original", "")), False
+        return self.draw()
+
     def base(self, base_id: str) -> Base:
         """Look a base up by id."""
         return next(b for b in self.bases if b.base_id == base_id)

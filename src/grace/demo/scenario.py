@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from grace.demo import latent as lat
 from grace.demo.filemeta import make_file, stamp
 from grace.demo.pool import MediaPool
 from grace.demo.population import (
@@ -59,6 +60,21 @@ class Context:
     reference: datetime
     next_report_id: int
     repeats: list[bool] = field(default_factory=list)
+    latents: dict[str, lat.Latent] = field(default_factory=dict)  # subject id -> traits
+    risky: list[Subject] = field(default_factory=list)  # high-risk subjects seen so far
+
+
+def _subject(ctx: Context) -> tuple[Subject, lat.Latent]:
+    """A subject and its latent traits; high-risk subjects are reported again more often."""
+    if ctx.risky and ctx.rng.random() < 0.03:
+        subject = ctx.rng.choice(ctx.risky)
+    else:
+        subject = ctx.people.draw()
+    if subject.subject_id not in ctx.latents:
+        ctx.latents[subject.subject_id] = lat.draw_latent(ctx.rng)
+        if ctx.latents[subject.subject_id].high_risk:
+            ctx.risky.append(subject)
+    return subject, ctx.latents[subject.subject_id]
 
 
 def files_count(rng: random.Random) -> int:
@@ -124,16 +140,25 @@ def _location(
 
 
 def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
-    """One referral: provider, people, times, files, flags and ground truth."""
+    """One referral: provider, people, times, files, flags and ground truth.
+
+    Urgency comes from the subject's latent traits and whether contact is ongoing (see
+    ``grace.demo.latent``); every observable field only follows it noisily."""
     rng = ctx.rng
     esp = pick_esp(rng)
+    subject, latent = _subject(ctx)
+    ongoing = lat.ongoing_contact(rng, latent)
+    urgent = lat.is_urgent(rng, latent, ongoing)
     incident_type = rng.choices(
         [t for t, _ in INCIDENT_TYPES], weights=[w for _, w in INCIDENT_TYPES]
     )[0]
-    when = ctx.reference - timedelta(seconds=rng.uniform(3600, 26 * 7 * 86400))
+    if ongoing and rng.random() < 0.35:
+        incident_type = ENTICEMENT
+    recent = ongoing and rng.random() < 0.6
+    span = 10 * 86400 if recent else 26 * 7 * 86400
+    when = ctx.reference - timedelta(seconds=rng.uniform(3600, span))
     received = min(ctx.reference, when + timedelta(hours=rng.uniform(1, 24 * 20)))
     offset = rng.choice(OFFSETS)
-    subject = ctx.people.draw()
     ips, proxy = _ip_events(ctx, subject, when, offset) if esp.name != "ForumHub" else ([], False)
     enticing = incident_type in (ENTICEMENT, "Unsolicited Obscene Material Sent to a Child")
     annotations = []
@@ -142,30 +167,34 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
     for flag, p in (
         ("minorToMinorInteraction", 0.03),
         ("spam", 0.02),
-        ("csamSolicitation", 0.01),
-        ("sadisticOnlineExploitation", 0.003),
+        ("csamSolicitation", 0.01 if not urgent else 0.05),
+        ("sadisticOnlineExploitation", 0.003 if not urgent else 0.02),
     ):
         if rng.random() < p:
             annotations.append(flag)
-    escalation = rng.choice(ESCALATIONS) if rng.random() < (0.15 if enticing else 0.01) else None
-    if escalation:
-        urgent = rng.random() < 0.85
-    else:
-        urgent = rng.random() < (0.15 if "sextortion" in annotations else 0.002)
+    if "sextortion" not in annotations and rng.random() < (0.3 if "spam" in annotations else 0):
+        annotations.append("sextortion")  # misleading: sextortion-style spam
+    chance = lat.escalation_chance(urgent, ongoing, enticing)
+    escalation = rng.choice(ESCALATIONS) if rng.random() < chance else None
     files: list[SynthFile] = []
-    for k in range(files_count(rng)):
-        files.append(
-            make_file(
-                ctx,
-                index,
-                esp.name,
-                esp.domain,
-                ips,
-                when,
-                offset,
-                supplemental=k > 0 and rng.random() < 0.05,
-            )
+    fresh = rng.randrange(1, 4) if latent.producer and rng.random() < 0.6 else 0
+    for k in range(max(fresh, files_count(rng))):
+        f = make_file(
+            ctx,
+            index,
+            esp.name,
+            esp.domain,
+            ips,
+            when,
+            offset,
+            supplemental=k > 0 and rng.random() < 0.05,
+            fresh=k < fresh,
         )
+        viral = "viral" in f.annotations or ctx.pool.base(f.base_id).viral
+        f.annotations += [
+            a for a in lat.file_flags(rng, latent, ongoing, viral) if a not in f.annotations
+        ]
+        files.append(f)
     all_viral = all("viral" in f.annotations for f in files)
     info: list[str] = []
     if rng.random() < 0.7:
@@ -179,14 +208,19 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
         info.append(f"A recovery phone {subject.phones[0][0]} is attached to the account.")
     if ips and rng.random() < 0.05:
         info.append(f"Account was last accessed from {ips[0].ip}.")
+    note = lat.contact_note(rng, latent, ongoing)
+    if note:
+        info.insert(rng.randrange(len(info) + 1), note)
     subject_info = []
+    if latent.bio and rng.random() < 0.6:
+        subject_info.append(f"Profile bio: {latent.bio}")
     if rng.random() < 0.2:
         subject_info.append(
             f"Account created {(when - timedelta(days=rng.randrange(20, 2000))):%Y-%m-%d}; "
             f"{rng.randrange(0, 4)} prior warnings."
         )
     recipient = None
-    if esp.incident_kind in ("chatIm", "onlineGaming") and rng.random() < 0.4:
+    if esp.incident_kind in ("chatIm", "onlineGaming") and rng.random() < (0.7 if ongoing else 0.4):
         recipient = make_subject(rng, 90000 + index, subject.country, ctx.reference.year)
     report_id = ctx.next_report_id
     ctx.next_report_id += rng.randrange(1, 5000)
@@ -213,10 +247,11 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
         location=_location(rng, subject, proxy),
         location_verified=rng.choice((None, False, True)),
         recipient=recipient,
-        victim_age=rng.randrange(12, 17) if enticing and rng.random() < 0.5 else None,
+        victim_age=rng.randrange(12, 17) if (enticing or ongoing) and rng.random() < 0.5 else None,
         files=files,
         additional_info=info,
         subject_info=subject_info,
         truly_urgent=urgent,
         country=subject.country,
+        latent=lat.record(latent, ongoing),
     )

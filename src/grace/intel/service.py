@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from grace.intel.geo import IpGeolocator
@@ -124,9 +124,10 @@ class IntelProcessor:
         if identifier_rows:
             session.execute(insert(IdentifierRow), identifier_rows)
         if updates:
+            table = cast(Table, Referral.__table__)
             session.execute(
-                update(Referral.__table__)
-                .where(Referral.__table__.c.id == bindparam("rid"))
+                update(table)
+                .where(table.c.id == bindparam("rid"))
                 .values(
                     routing=bindparam("routing"),
                     agency=bindparam("agency"),
