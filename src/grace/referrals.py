@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grace.intel.links import links_of
 from grace.store import tables as t
+from grace.store.intel_tables import ScoreRow, TriageRun
 
 
 def summary(row: t.Referral) -> dict[str, Any]:
@@ -38,10 +40,16 @@ def count_referrals(session: Session) -> int:
 def list_referrals(
     session: Session, limit: int | None = None, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Referrals, escalated first, then newest incident first."""
+    """Referrals by priority (highest first; unscored last), then escalated, then newest."""
     query = (
         select(t.Referral)
-        .order_by(t.Referral.escalated.desc(), t.Referral.incident_at.desc(), t.Referral.id)
+        .order_by(
+            t.Referral.priority.is_(None),
+            t.Referral.priority.desc(),
+            t.Referral.escalated.desc(),
+            t.Referral.incident_at.desc(),
+            t.Referral.id,
+        )
         .offset(offset)
     )
     if limit is not None:
@@ -62,8 +70,23 @@ def referral_detail(session: Session, referral_id: int) -> dict[str, Any] | None
     custody = session.scalars(
         select(t.Custody).where(t.Custody.referral_id == referral_id).order_by(t.Custody.id)
     )
+    latest = session.execute(
+        select(ScoreRow.score, ScoreRow.factors, TriageRun.scorer, TriageRun.version)
+        .join(TriageRun, TriageRun.id == ScoreRow.run_id)
+        .where(ScoreRow.referral_id == referral_id)
+        .order_by(ScoreRow.run_id.desc())
+        .limit(1)
+    ).first()
     return {
         **summary(row),
+        "subject_id": row.subject_id,
+        "routing": row.routing,
+        "links": links_of(session, referral_id),
+        "priority_explanation": (
+            {"score": latest[0], "factors": latest[1], "scorer": latest[2], "version": latest[3]}
+            if latest
+            else None
+        ),
         "source": row.source,
         "document_sha256": row.document_sha256,
         "warnings": list(row.warnings or []),

@@ -10,8 +10,10 @@ from rich.progress import Progress
 
 from grace.banks.repository import BankKind, import_bank
 from grace.cli.common import HomeOption, JsonOption, actor, console, fail, print_json
+from grace.cli.intel_cmd import run_intel
 from grace.cli.media_cmd import process_media
 from grace.cli.serve_cmd import HostOption, PortOption, run_server
+from grace.cli.triage_cmd import triage_workspace
 from grace.ingest.pipeline import IngestPipeline
 from grace.media.status import media_status_totals
 from grace.workspace import Workspace, resolve_home
@@ -63,6 +65,8 @@ def demo(
             [summary.input_dir], on_outcome=lambda _o: bar.advance(task2)
         )
     media = process_media(workspace, quiet=as_json)
+    intel = run_intel(workspace, quiet=as_json)
+    scored = triage_workspace(workspace)
     with workspace.sessions() as session:
         statuses = media_status_totals(session)
     workspace.close()
@@ -77,6 +81,10 @@ def demo(
         "quarantined": report.count("quarantined"),
         "media_analysed": media.analysed,
         "files_by_status": statuses,
+        "routed": intel.agencies,
+        "unresolved": intel.unresolved,
+        "subjects": intel.subjects,
+        "triage_run": scored.run_id,
     }
     if as_json:
         print_json(result)

@@ -9,7 +9,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from grace.cli.common import HomeOption, JsonOption, actor, console, open_workspace, print_json
+from grace.cli.intel_cmd import run_intel
 from grace.cli.media_cmd import process_media
+from grace.cli.triage_cmd import triage_workspace
 from grace.ingest.pipeline import IngestPipeline, IngestReport, Outcome
 
 
@@ -18,7 +20,10 @@ def ingest(
     home: HomeOption = None,
     no_media: Annotated[
         bool,
-        typer.Option("--no-media", help="Store only; hash and match later (grace media process)."),
+        typer.Option(
+            "--no-media",
+            help="Store only; analyse later (grace media process, grace route, grace triage).",
+        ),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -35,6 +40,8 @@ def ingest(
         else:
             report = _run_with_progress(pipeline, paths)
         media = None if no_media else process_media(workspace, quiet=as_json)
+        intel = None if no_media else run_intel(workspace, quiet=as_json)
+        scored = None if no_media else triage_workspace(workspace)
     if as_json:
         summary = {
             "ingested": report.count("ingested"),
@@ -51,6 +58,12 @@ def ingest(
         )
         if media:
             console.print(f"media: {media.analysed} analysed, {media.matches} matches")
+        if intel and scored:
+            console.print(
+                f"routed {intel.referrals} ({intel.unresolved} unresolved), "
+                f"{intel.links} links, {intel.subjects} subjects; "
+                f"triage run {scored.run_id} ({scored.version})"
+            )
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -13,10 +13,12 @@ from grace.cli import (
     hashset_cmd,
     ingest_cmd,
     init_cmd,
+    intel_cmd,
     match_cmd,
     media_cmd,
     referrals_cmd,
     serve_cmd,
+    triage_cmd,
     verify_cmds,
 )
 
@@ -43,6 +45,13 @@ app.command("serve")(serve_cmd.serve)
 app.command("hash")(hash_cmd.hash_files)
 app.command("match")(match_cmd.match)
 app.add_typer(media_cmd.app, name="media")
+app.command("route")(intel_cmd.route)
+app.command("links")(intel_cmd.links)
+app.add_typer(intel_cmd.subjects_app, name="subjects")
+app.command("stats")(intel_cmd.stats)
+app.command("triage")(triage_cmd.triage)
+app.command("queue")(triage_cmd.queue)
+app.command("decide")(triage_cmd.decide)
 app.add_typer(referrals_cmd.app, name="referrals")
 app.add_typer(verify_cmds.vault_app, name="vault")
 app.add_typer(verify_cmds.audit_app, name="audit")

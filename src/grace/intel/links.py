@@ -42,7 +42,7 @@ POLICIES: dict[str, Policy] = {
     "ip": Policy("weak", 0.3, 10),
     "display_name": Policy("weak", 0.2, 10),
 }
-MEDIA = Policy("medium", 0.6, 5)  # the same unknown picture in a handful of referrals
+MEDIA = Policy("weak", 0.4, 5)  # a shared unknown picture: a lead, not the same person
 CROSS_ESP_SCREEN_NAME = Policy("weak", 0.3, 20)
 LINKING_ROLES = (None, "reported", "recipient", "victim")
 

@@ -30,6 +30,7 @@ class TriageInput:
     prior_referrals: int = 0  # earlier referrals of the same subject (recidivism)
     routing: RoutingDecision | None = None
     agency: str | None = None  # the agency whose weights apply (jurisdiction)
+    referral_id: int | None = None  # the workspace's id, when scored from a workspace
 
 
 class Scorer(ABC):

@@ -47,6 +47,7 @@ def triage_inputs(
                 prior_referrals=priors.get(referral_id, 0),
                 routing=RoutingDecision.model_validate(routing) if routing else None,
                 agency=agency,
+                referral_id=referral_id,
             )
 
 

@@ -48,6 +48,7 @@ class LearnedV1(Scorer):
     def __init__(self, rules: RulesV1 | None = None) -> None:
         self.rules = rules or RulesV1()
         self.model: dict[str, Any] | None = None
+        self._version = ""
 
     def fit(self, items: Sequence[TriageInput], labels: Sequence[str]) -> LearnedV1:
         """Train on analyst decisions (``labels[i]`` decides ``items[i]``)."""
@@ -93,6 +94,7 @@ class LearnedV1(Scorer):
             "scale": [float(v) for v in scale],
             "folds": folds,
         }
+        self._version = self._digest()
         return self
 
     def _vector(self, f: Facts) -> list[float]:
@@ -157,6 +159,10 @@ class LearnedV1(Scorer):
     @property
     def model_version(self) -> str:
         """``1.0+m<digest>``: names the trained parameters, as rules name their weights."""
+        self._require()
+        return self._version
+
+    def _digest(self) -> str:
         return f"{self.version}+m{hashlib.sha256(self.to_json().encode()).hexdigest()[:7]}"
 
     def to_json(self) -> str:
@@ -171,6 +177,7 @@ class LearnedV1(Scorer):
             raise ValueError("learned_v1 model was trained on a different feature list")
         out = cls(rules)
         out.model = model
+        out._version = out._digest()
         return out
 
 

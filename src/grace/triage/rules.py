@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,16 @@ def _as_floats(d: dict[str, Any]) -> dict[str, Any]:
     return {k: _as_floats(v) if isinstance(v, dict) else float(v) for k, v in d.items()}
 
 
+def configured_weights() -> Path:
+    """``$GRACE_TRIAGE_WEIGHTS`` if set (an agency's own file), else the packaged defaults."""
+    configured = os.environ.get("GRACE_TRIAGE_WEIGHTS")
+    return Path(configured) if configured else DEFAULT_WEIGHTS
+
+
 def load_weights(path: Path | None = None, agency: str | None = None) -> dict[str, Any]:
     """The weights for ``agency`` (its overrides on the file's default, which itself lies on
     the packaged default so a unit's file only needs what it changes)."""
-    path = path or DEFAULT_WEIGHTS
+    path = path or configured_weights()
     doc, _ = _read(path)
     return _resolve(doc, agency, str(path))
 
@@ -109,7 +116,7 @@ class RulesV1(Scorer):
     version = "1.0"
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or DEFAULT_WEIGHTS
+        self.path = path or configured_weights()
         self._doc, digest = _read(self.path)
         self.config_version = f"{self.version}+w{digest}"
         self._weights: dict[str | None, dict[str, Any]] = {}

@@ -20,6 +20,8 @@ ACCESS_TERMS: dict[str, tuple[str, ...]] = {
         "teacher",
         "teaching assistant",
         "coach",
+        "swimming coach",
+        "football coach",
         "swimming instructor",
         "babysitter",
         "babysitting",

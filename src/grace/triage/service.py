@@ -1,0 +1,197 @@
+"""``grace triage``: score every referral, record the run, reproduce a past one.
+
+A run records the scorer, its version (including the weights digest or the trained
+model's digest) and the reference time used for recency; the scores and every factor are
+stored per referral. Re-running with the same run's settings gives the same numbers, which
+``reproduce`` checks. ``learned_v1`` trains from the analysts' decisions (stored as a model
+version, no pickle) and blends with the rules only once there are enough of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from grace.store.intel_tables import Decision, ModelVersion, ScoreRow, TriageRun
+from grace.store.tables import Referral
+from grace.triage.base import Scorer, TriageInput
+from grace.triage.blend import Blended
+from grace.triage.inputs import triage_inputs
+from grace.triage.learned import LearnedV1
+from grace.triage.rules import RulesV1
+from grace.workspace import Workspace
+
+SCORERS = ("rules_v1", "learned_v1")
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    scorer: str
+    version: str
+    referrals: int
+    decisions: int = 0
+
+
+def make_scorer(
+    session: Session, name: str, model_id: int | None = None
+) -> tuple[Scorer, str, int | None]:
+    """The scorer, its exact version string, and the model version it used (if any)."""
+    rules = RulesV1()
+    if name == "rules_v1":
+        return rules, rules.config_version, None
+    if name != "learned_v1":
+        raise ValueError(f"unknown scorer {name!r}: use one of {', '.join(SCORERS)}")
+    decisions = session.scalar(select(func.count(Decision.id))) or 0
+    query = select(ModelVersion).where(ModelVersion.name == "learned_v1")
+    model = (
+        session.get(ModelVersion, model_id)
+        if model_id
+        else session.scalars(query.order_by(ModelVersion.id.desc())).first()
+    )
+    learned = LearnedV1.from_json(json.dumps(model.parameters), rules) if model else None
+    blended = Blended(rules, learned, model.decisions if model else decisions)
+    version = f"{rules.config_version}|{learned.model_version if learned else 'untrained'}"
+    return blended, version, model.id if model else None
+
+
+def train_learned(workspace: Workspace, now: datetime, actor: str) -> int | None:
+    """Fit learned_v1 on every recorded decision (latest per referral); store it; its id."""
+    with workspace.sessions.begin() as session:
+        latest: dict[int, str] = {}
+        for referral_id, label in session.execute(
+            select(Decision.referral_id, Decision.label).order_by(Decision.id)
+        ):
+            latest[referral_id] = label
+        labelled = {
+            r: lab for r, lab in latest.items() if lab in ("urgent", "actionable", "not_actionable")
+        }
+        if not labelled:
+            return None
+        items = list(triage_inputs(session, now, sorted(labelled)))
+        labels = [labelled[item_id] for item_id in sorted(labelled)]
+        blended = Blended.train(items, labels, RulesV1())
+        if blended.learned is None:
+            return None
+        row = ModelVersion(
+            name="learned_v1",
+            created_at=datetime.now(UTC),
+            decisions=len(labels),
+            parameters=json.loads(blended.learned.to_json()),
+            metrics={"urgent": labels.count("urgent"), "decisions": len(labels)},
+        )
+        session.add(row)
+        session.flush()
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="model_train",
+            object_type="model",
+            object_id=str(row.id),
+            details=row.metrics,
+        )
+        return row.id
+
+
+def run_triage(
+    workspace: Workspace,
+    scorer_name: str,
+    actor: str,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunReport:
+    """Score all referrals with one scorer; record the run and update referral priorities."""
+    now = now or datetime.now(UTC)
+    with workspace.sessions.begin() as session:
+        scorer, version, model_id = make_scorer(session, scorer_name)
+        run = TriageRun(
+            scorer=scorer_name,
+            version=version,
+            reference_time=now,
+            started_at=datetime.now(UTC),
+            actor=actor,
+            config={"model_id": model_id},
+        )
+        session.add(run)
+        session.flush()
+        scores: list[dict[str, object]] = []
+        for item in triage_inputs(session, now):
+            result = scorer.score(item)
+            scores.append(
+                {
+                    "run_id": run.id,
+                    "referral_id": _referral_id(item),
+                    "score": result.score,
+                    "factors": [f.model_dump(mode="json") for f in result.factors],
+                }
+            )
+            if progress and len(scores) % 1000 == 0:
+                progress(len(scores), 0)
+        _store(session, scores)
+        run.referrals = len(scores)
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="triage",
+            object_type="triage_run",
+            object_id=str(run.id),
+            details={"scorer": scorer_name, "version": version, "referrals": len(scores)},
+        )
+        report = RunReport(run.id, scorer_name, version, len(scores))
+    workspace.audit.save_anchor()
+    return report
+
+
+def _referral_id(item: TriageInput) -> int:
+    if item.referral_id is None:
+        raise ValueError("triage input without referral id")
+    return item.referral_id
+
+
+def _store(session: Session, scores: list[dict[str, object]]) -> None:
+    for start in range(0, len(scores), 5000):
+        session.execute(insert(ScoreRow), scores[start : start + 5000])
+    table = cast(Table, Referral.__table__)
+    session.execute(
+        update(table).where(table.c.id == bindparam("rid")).values(priority=bindparam("p")),
+        [{"rid": s["referral_id"], "p": s["score"]} for s in scores],
+    )
+
+
+def reproduce(workspace: Workspace, run_id: int) -> dict[str, object]:
+    """Score again with a past run's scorer, version and reference time; compare exactly."""
+    with workspace.sessions() as session:
+        run = session.get(TriageRun, run_id)
+        if run is None:
+            raise ValueError(f"no triage run {run_id}")
+        scorer, version, _ = make_scorer(session, run.scorer, (run.config or {}).get("model_id"))
+        recorded = dict(
+            session.execute(
+                select(ScoreRow.referral_id, ScoreRow.score).where(ScoreRow.run_id == run_id)
+            ).all()
+        )
+        now = (
+            run.reference_time
+            if run.reference_time.tzinfo
+            else run.reference_time.replace(tzinfo=UTC)
+        )
+        again = {
+            _referral_id(item): scorer.score(item).score
+            for item in triage_inputs(session, now, sorted(recorded))
+        }
+    differing = sorted(r for r, s in recorded.items() if abs(again.get(r, -1.0) - s) > 1e-9)
+    return {
+        "run": run_id,
+        "scorer": run.scorer,
+        "recorded_version": run.version,
+        "current_version": version,
+        "referrals": len(recorded),
+        "identical": not differing and version == run.version,
+        "differing": differing[:20],
+    }

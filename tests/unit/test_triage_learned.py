@@ -1,0 +1,95 @@
+"""learned_v1 and blending: reproducible, calibrated, serialisable without pickle."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from grace.demo.sketch import describe, triage_view
+from grace.triage.base import TriageInput
+from grace.triage.blend import Blended
+from grace.triage.learned import LearnedV1
+from grace.triage.metrics import simulate_decisions
+from grace.triage.rules import RulesV1
+
+Stream = tuple[dict[int, TriageInput], dict[int, bool], dict[int, str]]
+
+
+@pytest.fixture(scope="module")
+def stream() -> Stream:
+    items, truth = triage_view(describe(900, 4))
+    rules = RulesV1()
+    scores = {rid: rules.score(it).score for rid, it in items.items()}
+    labels = simulate_decisions(scores, truth, 300, random.Random(1))
+    return items, truth, labels
+
+
+def trained(stream: Stream, n: int | None = None) -> LearnedV1:
+    items, _, labels = stream
+    ids = sorted(labels)[:n]
+    return LearnedV1().fit([items[i] for i in ids], [labels[i] for i in ids])
+
+
+def test_round_trip_gives_identical_scores(stream: Stream) -> None:
+    model = trained(stream)
+    text = model.to_json()
+    assert json.loads(text)["features"]  # plain JSON, no pickle anywhere
+    again = LearnedV1.from_json(text)
+    assert again.to_json() == text
+    for it in list(stream[0].values())[:200]:
+        assert model.score(it).model_dump_json() == again.score(it).model_dump_json()
+
+
+def test_fit_is_deterministic_and_calibrated(stream: Stream) -> None:
+    a, b = trained(stream), trained(stream)
+    assert a.to_json() == b.to_json()
+    assert a.model is not None and a.model["method"] == "sigmoid"  # few decisions
+    scores = [a.score(it) for it in stream[0].values()]
+    assert all(0.0 <= s.score <= 100.0 for s in scores)
+    assert len({round(s.score, 3) for s in scores}) > 20
+    top = max(scores, key=lambda s: s.score)
+    assert top.factors and all(f.explanation for f in top.factors)
+    pushes = [abs(f.contribution) for f in top.factors]
+    assert pushes == sorted(pushes, reverse=True)
+    assert top.version.startswith("1.0+m")
+
+
+def test_refuses_bad_labels_and_foreign_models(stream: Stream) -> None:
+    items = list(stream[0].values())[:10]
+    with pytest.raises(ValueError, match="labels must be one of"):
+        LearnedV1().fit(items, ["maybe"] * 10)
+    with pytest.raises(ValueError, match="needs 2\\+ urgent"):
+        LearnedV1().fit(items, ["not_actionable"] * 10)
+    text = json.loads(trained(stream).to_json())
+    text["features"] = ["something", "else"]
+    with pytest.raises(ValueError, match="different feature list"):
+        LearnedV1.from_json(json.dumps(text))
+    with pytest.raises(RuntimeError, match="not trained"):
+        LearnedV1().score(items[0])
+
+
+def test_blending_switches_at_min_decisions(stream: Stream) -> None:
+    items, _, labels = stream
+    ids = sorted(labels)
+    rules = RulesV1()
+    learned = trained(stream)
+    it = items[ids[0]]
+    below = Blended(rules, learned, 199).score(it)
+    assert below.model_dump_json() == rules.score(it).model_dump_json()
+    blended = Blended(rules, learned, 200)
+    assert blended.weight == pytest.approx(0.2)
+    assert Blended(rules, learned, 5000).weight == 0.8
+    score = blended.score(it)
+    assert score.scorer == "learned_v1"
+    expected = 0.2 * learned.score(it).score + 0.8 * rules.score(it).score
+    assert score.score == pytest.approx(expected, abs=1e-3)
+    names = [f.name for f in score.factors]
+    assert names[0] == "blend"
+    assert any(n.startswith("rules:") for n in names)
+    assert any(n.startswith("model:") for n in names)
+    few = Blended.train([items[i] for i in ids[:150]], [labels[i] for i in ids[:150]])
+    assert few.learned is None and few.weight == 0.0
+    enough = Blended.train([items[i] for i in ids], [labels[i] for i in ids])
+    assert enough.learned is not None and enough.weight == pytest.approx(0.3)
