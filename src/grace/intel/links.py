@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from grace.store.intel_tables import IdentifierRow, ReferralLink
@@ -60,7 +61,7 @@ def relink(session: Session, referral_ids: Iterable[int]) -> int:
     rows = _identifier_links(session, ids) + _media_links(session, ids)
     unique = {(r["referral_a"], r["referral_b"], r["kind"], r["value"]): r for r in rows}
     if unique:
-        session.execute(insert(ReferralLink), list(unique.values()))
+        session.execute(insert(cast(Table, ReferralLink.__table__)), list(unique.values()))
     return len(unique)
 
 

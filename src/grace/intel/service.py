@@ -8,8 +8,10 @@ what the stage did.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -28,6 +30,13 @@ from grace.store.tables import Referral
 from grace.workspace import Workspace
 
 CHUNK = 1000
+PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+
+
+def _pool(table: RoutingTable) -> Executor:
+    """Worker processes for the pure extraction and routing (the referral data is local)."""
+    workers = min(2, os.cpu_count() or 1)
+    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(table,))
 
 
 @dataclass
@@ -64,12 +73,18 @@ class IntelProcessor:
                     select(Referral.id).where(Referral.routing.is_(None)).order_by(Referral.id)
                 )
             )
-        for start in range(0, len(pending), CHUNK):
-            chunk = pending[start : start + CHUNK]
-            with self.workspace.sessions.begin() as session:
-                self._analyse(session, chunk, report, agencies)
-            if progress:
-                progress(min(start + CHUNK, len(pending)), len(pending))
+        _init_worker(self.table)
+        pool = _pool(self.table) if len(pending) >= PARALLEL_FROM else None
+        try:
+            for start in range(0, len(pending), CHUNK):
+                chunk = pending[start : start + CHUNK]
+                with self.workspace.sessions.begin() as session:
+                    self._analyse(session, chunk, report, agencies, pool)
+                if progress:
+                    progress(min(start + CHUNK, len(pending)), len(pending))
+        finally:
+            if pool is not None:
+                pool.shutdown()
         with self.workspace.sessions.begin() as session:
             for start in range(0, len(pending), CHUNK):
                 report.links += relink(session, pending[start : start + CHUNK])
@@ -90,39 +105,32 @@ class IntelProcessor:
         return report
 
     def _analyse(
-        self, session: Session, ids: Sequence[int], report: IntelReport, agencies: Counter[str]
+        self,
+        session: Session,
+        ids: Sequence[int],
+        report: IntelReport,
+        agencies: Counter[str],
+        pool: Executor | None,
     ) -> None:
-        rows = session.execute(select(Referral.id, Referral.data).where(Referral.id.in_(ids)))
+        rows = session.execute(select(Referral.id, Referral.data).where(Referral.id.in_(ids))).all()
+        datas = [data for _, data in rows]
+        results = pool.map(_analyse_one, datas, chunksize=50) if pool else map(_analyse_one, datas)
         identifier_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        for referral_id, data in rows:
-            referral = ReferralModel.model_validate(data)
-            found = extract_identifiers(referral)
-            identifier_rows += [
-                {
-                    "referral_id": referral_id,
-                    "kind": i.kind,
-                    "value": i.value[:500],
-                    "raw": i.raw,
-                    "source": i.source[:200],
-                    "role": i.role,
-                    "attributes": i.attributes,
-                }
-                for i in found
-            ]
-            decision = route(referral, found, self.table, self.geolocator)
-            agencies[decision.agency] += 1
-            report.unresolved += decision.unresolved
+        for (referral_id, _), (found, decision) in zip(rows, results, strict=True):
+            identifier_rows += [row | {"referral_id": referral_id} for row in found]
+            agencies[decision["agency"]] += 1
+            report.unresolved += bool(decision["unresolved"])
             updates.append(
                 {
                     "rid": referral_id,
-                    "routing": decision.model_dump(mode="json"),
-                    "agency": decision.agency,
-                    "country": decision.country,
+                    "routing": decision,
+                    "agency": decision["agency"],
+                    "country": decision["country"],
                 }
             )
         if identifier_rows:
-            session.execute(insert(IdentifierRow), identifier_rows)
+            session.execute(insert(cast(Table, IdentifierRow.__table__)), identifier_rows)
         if updates:
             table = cast(Table, Referral.__table__)
             session.execute(
@@ -136,3 +144,31 @@ class IntelProcessor:
                 updates,
             )
         report.identifiers += len(identifier_rows)
+
+
+_TABLE: RoutingTable | None = None
+_GEO: IpGeolocator | None = None
+
+
+def _init_worker(table: RoutingTable) -> None:
+    global _TABLE, _GEO
+    _TABLE, _GEO = table, IpGeolocator()
+
+
+def _analyse_one(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Identifiers and routing of one referral: pure, so it can run in a worker process."""
+    referral = ReferralModel.model_validate(data)
+    found = extract_identifiers(referral)
+    decision = route(referral, found, _TABLE, _GEO)
+    rows = [
+        {
+            "kind": i.kind,
+            "value": i.value[:500],
+            "raw": i.raw,
+            "source": i.source[:200],
+            "role": i.role,
+            "attributes": i.attributes,
+        }
+        for i in found
+    ]
+    return rows, decision.model_dump(mode="json")
