@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from grace.store.intel_tables import ReferralLink, SubjectJudgement
@@ -103,9 +103,14 @@ def recompute_subjects(session: Session) -> int:
     session.execute(
         update(Referral).where(Referral.subject_id.is_not(None)).values(subject_id=None)
     )
-    for root, nodes in members.items():
+    assignments = [
+        {"rid": node, "sid": root} for root, nodes in members.items() for node in {root, *nodes}
+    ]
+    if assignments:
+        table = cast(Table, Referral.__table__)
         session.execute(
-            update(Referral).where(Referral.id.in_([root, *nodes])).values(subject_id=root)
+            update(table).where(table.c.id == bindparam("rid")).values(subject_id=bindparam("sid")),
+            assignments,
         )
     return len(members)
 
