@@ -46,6 +46,8 @@ POLICIES: dict[str, Policy] = {
 MEDIA = Policy("weak", 0.4, 5)  # a shared unknown picture: a lead, not the same person
 CROSS_ESP_SCREEN_NAME = Policy("weak", 0.3, 20)
 LINKING_ROLES = (None, "reported", "recipient", "victim")
+GLOBAL_FROM = 5000
+IN_CHUNK = 1000
 
 
 def relink(session: Session, referral_ids: Iterable[int]) -> int:
@@ -53,12 +55,16 @@ def relink(session: Session, referral_ids: Iterable[int]) -> int:
     ids = sorted(set(referral_ids))
     if not ids:
         return 0
-    session.execute(
-        delete(ReferralLink).where(
-            or_(ReferralLink.referral_a.in_(ids), ReferralLink.referral_b.in_(ids))
+    chunks = [ids[i : i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)]
+    for chunk in chunks:  # bounded IN lists: SQLite caps the number of bound parameters
+        session.execute(
+            delete(ReferralLink).where(
+                or_(ReferralLink.referral_a.in_(chunk), ReferralLink.referral_b.in_(chunk))
+            )
         )
-    )
-    rows = _identifier_links(session, ids) + _media_links(session, ids)
+    rows = _identifier_links(session, ids)
+    for chunk in chunks:
+        rows += _media_links(session, chunk)
     unique = {(r["referral_a"], r["referral_b"], r["kind"], r["value"]): r for r in rows}
     if unique:
         session.execute(insert(cast(Table, ReferralLink.__table__)), list(unique.values()))
@@ -66,12 +72,23 @@ def relink(session: Session, referral_ids: Iterable[int]) -> int:
 
 
 def _identifier_links(session: Session, ids: list[int]) -> list[dict[str, object]]:
-    mine = (
-        select(IdentifierRow.kind, IdentifierRow.value)
-        .where(IdentifierRow.referral_id.in_(ids), IdentifierRow.kind.in_(list(POLICIES)))
-        .distinct()
-        .subquery()
-    )
+    if len(ids) >= GLOBAL_FROM:
+        # Many referrals at once (a bulk load): one pass over the values shared by two or
+        # more referrals beats a join per chunk, which rescans the table each time.
+        mine = (
+            select(IdentifierRow.kind, IdentifierRow.value)
+            .where(IdentifierRow.kind.in_(list(POLICIES)))
+            .group_by(IdentifierRow.kind, IdentifierRow.value)
+            .having(func.count(IdentifierRow.referral_id.distinct()) >= 2)
+            .subquery()
+        )
+    else:
+        mine = (
+            select(IdentifierRow.kind, IdentifierRow.value)
+            .where(IdentifierRow.referral_id.in_(ids), IdentifierRow.kind.in_(list(POLICIES)))
+            .distinct()
+            .subquery()
+        )
     shared = session.execute(
         select(
             IdentifierRow.kind,

@@ -86,8 +86,7 @@ class IntelProcessor:
             if pool is not None:
                 pool.shutdown()
         with self.workspace.sessions.begin() as session:
-            for start in range(0, len(pending), CHUNK):
-                report.links += relink(session, pending[start : start + CHUNK])
+            report.links += relink(session, pending)
             propose_merges(session, self.actor)
             report.subjects = recompute_subjects(session)
             report.referrals = len(pending)
