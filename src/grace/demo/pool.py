@@ -104,6 +104,9 @@ class MediaPool:
         self.variant_share = variant_share
         weights = 1.0 / np.arange(1, size + 1, dtype=np.float64) ** zipf_s
         self.p = weights / weights.sum()
+        self._cdf = self.p.cumsum()
+        self._cdf /= self._cdf[-1]
+        self._by_id: dict[str, Base] = {}
         self.bases = [self._make_base(rank, size) for rank in range(size)]
         if conformance is not None:
             self._add_conformance(conformance)
@@ -139,7 +142,9 @@ class MediaPool:
 
     def draw(self) -> tuple[MediaItem, bool]:
         """One file for a referral, and whether its base image was drawn before."""
-        base = self.bases[int(self.np_rng.choice(len(self.p), p=self.p))]
+        # The same draw as ``np_rng.choice(len(p), p=p)``, without its O(pool) set-up per call.
+        index = int(self._cdf.searchsorted(self.np_rng.random(), side="right"))
+        base = self.bases[min(index, len(self.bases) - 1)]
         repeat = base.base_id in self.seen
         self.seen.add(base.base_id)
         key = (base.base_id, "original", "")
@@ -163,7 +168,9 @@ class MediaPool:
 
     def base(self, base_id: str) -> Base:
         """Look a base up by id."""
-        return next(b for b in self.bases if b.base_id == base_id)
+        if len(self._by_id) != len(self.bases):
+            self._by_id = {b.base_id: b for b in self.bases}
+        return self._by_id[base_id]
 
     def _image(self, base: Base) -> tuple[Image.Image, str]:
         """The decoded base image; a small LRU keeps memory flat (popular bases stay)."""
