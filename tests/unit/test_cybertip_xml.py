@@ -167,9 +167,18 @@ def test_sniff_claims_reports_not_api_responses(ncmec_dir: Path) -> None:
     assert ING.sniff("x.xml", "<report/>".encode("utf-16")) > 0.5
 
 
-def test_find_xsd_configuration(ncmec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_xsd_configuration(
+    ncmec_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A checkout whose sibling ``shared/`` holds the XSD (linked in place, never copied):
+    # with no setting, the lookup walks up from the working directory and finds it.
+    target = tmp_path / "shared" / "conformance" / "formats" / "ncmec"
+    target.mkdir(parents=True)
+    (target / "cyber_tipline.xsd").symlink_to(ncmec_dir / "cyber_tipline.xsd")
+    (tmp_path / "repo" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "repo" / "sub")
     monkeypatch.delenv(xsd.ENV_VAR, raising=False)
-    found = xsd.find_xsd()  # walks up from the source file to <repo>/../shared
+    found = xsd.find_xsd()
     assert found is not None and found.samefile(ncmec_dir / "cyber_tipline.xsd")
     monkeypatch.setenv(xsd.ENV_VAR, str(ncmec_dir / "missing.xsd"))
     assert xsd.find_xsd() is None

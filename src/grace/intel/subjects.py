@@ -31,7 +31,12 @@ def propose_merges(session: Session, actor: str) -> int:
     }
     rows: list[dict[str, Any]] = []
     now = datetime.now(UTC)
-    for link in session.scalars(select(ReferralLink).where(ReferralLink.strength.in_(MERGING))):
+    strongest_first = (
+        select(ReferralLink)
+        .where(ReferralLink.strength.in_(MERGING))
+        .order_by(ReferralLink.weight.desc(), ReferralLink.id)
+    )
+    for link in session.scalars(strongest_first):  # a pair's judgement names its best reason
         pair = (link.referral_a, link.referral_b)
         if pair in judged:
             continue
