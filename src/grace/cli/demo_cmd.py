@@ -9,16 +9,28 @@ import typer
 from rich.progress import Progress
 
 from grace.banks.repository import BankKind, import_bank
-from grace.cli.common import HomeOption, JsonOption, actor, console, fail, print_json
+from grace.cli.common import HomeOption, JsonOption, actor, console, print_json
 from grace.cli.intel_cmd import run_intel
 from grace.cli.media_cmd import process_media
 from grace.cli.serve_cmd import HostOption, PortOption, run_server
 from grace.cli.triage_cmd import triage_workspace
+from grace.demo.generate import DemoSummary
 from grace.ingest.pipeline import IngestPipeline
 from grace.media.status import media_status_totals
 from grace.workspace import Workspace, resolve_home
 
 DEMO_BANK = "demo-known"
+
+
+def _existing(target: Path) -> DemoSummary | None:
+    """The summary of demo data generated earlier into ``target``, if there is any."""
+    inputs = target / "input"
+    if not inputs.is_dir() or not any(inputs.iterdir()):
+        return None
+    count = sum(1 for _ in inputs.iterdir())
+    return DemoSummary(
+        inputs, target / "hashsets" / "known.vics.json", target / "ground-truth.json", count, 0, 0
+    )
 
 
 def demo(
@@ -45,13 +57,15 @@ def demo(
     root = resolve_home(home)
     workspace = Workspace.init(root)
     target = out or root / "demo-data"
-    if (target / "input").exists() and any((target / "input").iterdir()):
-        fail(f"{target / 'input'} already holds generated data: pick another --out or remove it")
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("generating referrals", total=referrals)
-        summary = generate(
-            target, referrals, seed, progress=lambda n: bar.update(task, completed=n)
-        )
+        summary = _existing(target)
+        if summary is not None:  # a re-run: keep the data, re-ingest (idempotent), serve
+            console.print(f"using the demo data already in {target} (remove it to regenerate)")
+        else:
+            task = bar.add_task("generating referrals", total=referrals)
+            summary = generate(
+                target, referrals, seed, progress=lambda n: bar.update(task, completed=n)
+            )
         import_bank(
             workspace,
             summary.hashset_path.read_bytes(),
