@@ -25,6 +25,7 @@ from grace.media.kinds import sniff_mime
 from grace.model import FileRef
 from grace.model import IpEvent as IpEventModel
 from grace.model import Party as PartyModel
+from grace.model.times import parse_utc
 from grace.store import tables as t
 from grace.vault import Digests, Vault, digests
 
@@ -95,8 +96,8 @@ def prepare(unit: Unit, actor: str) -> Prepared:
         "esp_name": ref.esp_name,
         "incident_type": ref.incident_type,
         "incident_time": ref.incident_time,
-        "incident_at": _parse_time(ref.incident_time),
-        "received_at": _parse_time(ref.received_at) or now,
+        "incident_at": parse_utc(ref.incident_time),
+        "received_at": parse_utc(ref.received_at) or now,
         "escalated": ref.escalated,
         "file_count": len(ref.files),
         "status": "new",
@@ -245,14 +246,3 @@ def _check_declared(file: FileRef, found: Digests, warnings: list[str]) -> bool 
         if not ok:
             warnings.append(f"file {file.name}: declared {kind} {value} does not match the bytes")
     return verdict
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    """Sortable UTC time; the verbatim string (with its offset) is kept beside it."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)

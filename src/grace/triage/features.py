@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from grace.model import PartyRole
+from grace.model.times import parse_utc
 from grace.triage.base import TriageInput
 from grace.triage.signals import access_signals, contact_signals
 
@@ -63,14 +64,8 @@ class Facts:
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 time as UTC; None when missing or unreadable (naive times taken as UTC)."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    """An ISO 8601 time as UTC (shared parsing: see ``grace.model.times``)."""
+    return parse_utc(value)
 
 
 def days_since_activity(item: TriageInput) -> float | None:
