@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from grace.media.analyse import analyse_bytes  # noqa: E402
 from grace.media.decode import decode_media  # noqa: E402
+from grace.media.hashers import registry  # noqa: E402
 from grace.media.hashers.pdq import hamming, pdq_of_pixels  # noqa: E402
 
 
@@ -68,7 +69,8 @@ def generate(folder: Path, count: int) -> list[Path]:
 
 
 def default_hash(data: bytes) -> str:
-    media = decode_media(data)
+    # As grace decodes by default: luma only when no registered hasher needs colour.
+    media = decode_media(data, colour=registry.needs_colour("image"))
     assert media.pixels is not None
     return pdq_of_pixels(media.pixels).hex
 

@@ -85,7 +85,8 @@ def analyse_bytes(
     )
     options = HashOptions(exact=exact, vpdq_fps=vpdq_fps, every_frame=every_frame)
     try:
-        media = decode_media(data, exact=exact)
+        colour = registry.needs_colour(kind_of_mime(mime))
+        media = decode_media(data, exact=exact, colour=colour)
     except MediaError as exc:
         result.error = str(exc)
         return result

@@ -38,6 +38,8 @@ MAX_PIXELS = 180_000_000
 FAST_SHORT_SIDE = 512
 """Least short side the fast pipeline hashes at (Meta's reference CLI resizes to 512)."""
 PIPELINE_EXACT = "exact"
+PIPELINE_FAST_LUMA = "fast-luma-v1"
+_LUMA_MODES = ("RGB", "YCbCr", "L")
 PIPELINE_FAST = "fast-v1"
 """Versioned name of the fast preprocessing; stored with hashes so drift can be traced."""
 
@@ -88,7 +90,7 @@ def kind_of_mime(mime: str | None) -> MediaKind:
     return "other"
 
 
-def decode_media(data: bytes, *, exact: bool = False) -> DecodedMedia:
+def decode_media(data: bytes, *, exact: bool = False, colour: bool = True) -> DecodedMedia:
     """Classify ``data`` and, for images, decode pixels; raise ``MediaError`` if broken."""
     if not data:
         raise MediaError("empty file (0 bytes)")
@@ -100,7 +102,7 @@ def decode_media(data: bytes, *, exact: bool = False) -> DecodedMedia:
         return DecodedMedia(data=data, mime=mime, kind="other")
     formats = None if kind == "image" else _FALLBACK_FORMATS
     try:
-        return _decode_image(data, exact=exact, formats=formats)
+        return _decode_image(data, exact=exact, formats=formats, colour=colour)
     except UnidentifiedImageError as exc:
         if kind == "other":
             return DecodedMedia(data=data, mime=mime, kind="other")
@@ -113,7 +115,9 @@ def decode_media(data: bytes, *, exact: bool = False) -> DecodedMedia:
         raise MediaError(f"cannot decode {mime or 'image'}: {exc}") from exc
 
 
-def _decode_image(data: bytes, *, exact: bool, formats: list[str] | None) -> DecodedMedia:
+def _decode_image(
+    data: bytes, *, exact: bool, formats: list[str] | None, colour: bool = True
+) -> DecodedMedia:
     with warnings.catch_warnings():
         # Our own MAX_PIXELS check below replaces Pillow's global warning threshold, and a
         # corrupt EXIF block (warned about while opening) is handled by ``read_exif``.
@@ -131,8 +135,9 @@ def _decode_image(data: bytes, *, exact: bool, formats: list[str] | None) -> Dec
                 rgb = im if im.mode == "RGB" else im.convert("RGB")
                 pipeline = PIPELINE_EXACT
             else:
-                rgb = _fast_rgb(im)
-                pipeline = PIPELINE_FAST
+                luma = not colour and im.format == "JPEG" and im.mode in _LUMA_MODES
+                rgb = _fast_rgb(im, luma)
+                pipeline = PIPELINE_FAST_LUMA if luma else PIPELINE_FAST
             pixels = np.asarray(rgb, dtype=np.uint8)
     return DecodedMedia(
         data=data,
@@ -146,7 +151,7 @@ def _decode_image(data: bytes, *, exact: bool, formats: list[str] | None) -> Dec
     )
 
 
-def _fast_rgb(im: Image.Image) -> Image.Image:
+def _fast_rgb(im: Image.Image, luma: bool = False) -> Image.Image:
     """Reduced-size RGB whose short side stays in [512, 1024) px when the source is larger.
 
     JPEG: libjpeg decodes at 1/2, 1/4 or 1/8 scale in the DCT domain (``draft``), which skips
@@ -156,10 +161,16 @@ def _fast_rgb(im: Image.Image) -> Image.Image:
     """
     width, height = im.size
     short = min(width, height)
+    mode = "L" if luma else "RGB"
     if short >= 2 * FAST_SHORT_SIDE:
         scale = FAST_SHORT_SIDE / short
-        im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
-    rgb = im if im.mode == "RGB" else im.convert("RGB")  # convert() would copy
+        im.draft(mode, (max(1, int(width * scale)), max(1, int(height * scale))))
+    elif luma:
+        im.draft(mode, im.size)
+    if luma:  # JPEG's Y is BT.601 luma, the weights PDQ applies to RGB: grey RGB hashes alike
+        rgb = (im if im.mode == "L" else im.convert("L")).convert("RGB")
+    else:
+        rgb = im if im.mode == "RGB" else im.convert("RGB")  # convert() would copy
     factor = min(rgb.size) // FAST_SHORT_SIDE
     if factor >= 2:
         rgb = rgb.reduce(factor)

@@ -46,6 +46,10 @@ class HasherRegistry:
     def get(self, name: str) -> type[Hasher]:
         return self._classes[name]
 
+    def needs_colour(self, kind: str) -> bool:
+        """Whether any hasher registered for ``kind`` reads colour from decoded pixels."""
+        return any(cls.needs_colour for cls in self._classes.values() if kind in cls.kinds)
+
     def for_kind(self, kind: str, options: HashOptions | None = None) -> list[Hasher]:
         """Instances of every registered hasher that applies to ``kind``."""
         return [cls(options) for cls in self._classes.values() if kind in cls.kinds]

@@ -22,6 +22,7 @@ class CryptoHasher(Hasher):
     name: ClassVar[str] = "crypto"
     version: ClassVar[str] = "1"
     kinds: ClassVar[frozenset[str]] = frozenset({"image", "video", "other"})
+    needs_colour: ClassVar[bool] = False
 
     def _compute(self, media: DecodedMedia) -> list[HashValue]:
         return [HashValue(kind, value) for kind, value in crypto_digests(media.data).items()]

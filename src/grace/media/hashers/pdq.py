@@ -56,6 +56,7 @@ class PdqHasher(Hasher):
     name: ClassVar[str] = "pdq"
     version: ClassVar[str] = f"pdqhash-{pdqhash.__version__}"
     kinds: ClassVar[frozenset[str]] = frozenset({"image"})
+    needs_colour: ClassVar[bool] = False
 
     def _compute(self, media: DecodedMedia) -> list[HashValue]:
         if media.pixels is None:

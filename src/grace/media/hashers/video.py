@@ -141,6 +141,7 @@ class VpdqHasher(Hasher):
     name: ClassVar[str] = "vpdq"
     version: ClassVar[str] = "1"
     kinds: ClassVar[frozenset[str]] = frozenset({"video"})
+    needs_colour: ClassVar[bool] = False
 
     def _compute(self, media: DecodedMedia) -> list[HashValue]:
         _, frames = vpdq_frames(
