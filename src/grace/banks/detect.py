@@ -11,14 +11,12 @@ lists are read as PDQ, the format that publishes them.
 
 from __future__ import annotations
 
-import json
-
 from grace.banks.categories import SchemeRegistry
 from grace.banks.csvfmt import header_line, looks_like_csv, read_csv
 from grace.banks.model import BankFormatError, ParsedBank
 from grace.banks.pdqlist import looks_like_pdq_line, read_pdq_list
 from grace.banks.values import decode_text
-from grace.banks.vics import parse_vics
+from grace.banks.vics import parse_vics_text
 
 DEFAULT_MAX_BYTES = 1024**3  # national sets run to a few hundred MB of VICS JSON
 
@@ -52,15 +50,7 @@ def _read(
     if not start:
         raise BankFormatError("empty file")
     if start[0] in "{[":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BankFormatError(
-                f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-            ) from exc
-        except (ValueError, RecursionError) as exc:
-            raise BankFormatError(f"invalid JSON: {exc}") from exc
-        return parse_vics(doc, scheme=scheme, registry=registry)
+        return parse_vics_text(text, scheme=scheme, registry=registry)
     if looks_like_csv(text):
         return read_csv(text, scheme=scheme, registry=registry)
     first = header_line(text)

@@ -61,7 +61,13 @@ def read_vics(
     data: bytes, *, scheme: str | None = None, registry: SchemeRegistry | None = None
 ) -> ParsedBank:
     """Decode and parse VICS JSON bytes; ``BankFormatError`` when it is not VICS at all."""
-    text = decode_text(data)
+    return parse_vics_text(decode_text(data), scheme=scheme, registry=registry)
+
+
+def parse_vics_text(
+    text: str, *, scheme: str | None = None, registry: SchemeRegistry | None = None
+) -> ParsedBank:
+    """Parse already-decoded VICS JSON text (shared by ``read_vics`` and format detection)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
