@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grace.demo.pool import MediaPool, find_conformance
-from grace.demo.population import People
-from grace.demo.scenario import Context, build
+from grace.demo.scenario import build, new_stream
 from grace.demo.synth import SynthReferral
 from grace.demo.vics import known_items, write_vics
 from grace.demo.writers_json import grace_json, le_json
@@ -28,6 +27,11 @@ from grace.demo.writers_xml import file_details_xml, report_xml
 
 FORMATS = (("cybertip_xml", 40), ("ncmec_le_json", 30), ("grace_json", 30))
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
+
+
+def pick_format(rng: random.Random) -> str:
+    """The format a referral is written in, drawn by the stream's own generator."""
+    return rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
 
 
 @dataclass
@@ -116,7 +120,6 @@ def generate(
     progress: Callable[[int], None] | None = None,
 ) -> DemoSummary:
     """Generate ``referrals`` benign synthetic referrals under ``out_dir`` (see package doc)."""
-    rng = random.Random(seed)
     reference = reference_date(seed)
     pool = MediaPool(
         seed,
@@ -124,13 +127,7 @@ def generate(
         random.Random(f"{seed}-pool"),
         find_conformance(conformance_dir),
     )
-    ctx = Context(
-        rng,
-        People(random.Random(f"{seed}-people"), reference.year),
-        pool,
-        reference,
-        190_000_000 + rng.randrange(10**6),
-    )
+    ctx = new_stream(seed, pool, reference)
     input_dir = out_dir / "input"
     input_dir.mkdir(parents=True, exist_ok=True)
     formats: Counter[str] = Counter()
@@ -138,7 +135,7 @@ def generate(
     present: set[str] = set()
     n_files = 0
     for index in range(referrals):
-        fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
+        fmt = pick_format(ctx.rng)
         start = len(ctx.repeats)
         r = build(ctx, index, fmt)
         media = {f.sha256: pool.items[f.sha256].data for f in r.files}

@@ -64,6 +64,14 @@ class Context:
     risky: list[Subject] = field(default_factory=list)  # high-risk subjects seen so far
 
 
+def new_stream(seed: int, pool: MediaPool, reference: datetime) -> Context:
+    """The state of one seeded stream. ``generate`` and the image-free sketch both start here,
+    so that the same seed describes the same referrals in both."""
+    rng = random.Random(seed)
+    people = People(random.Random(f"{seed}-people"), reference.year)
+    return Context(rng, people, pool, reference, 190_000_000 + rng.randrange(10**6))
+
+
 def _subject(ctx: Context) -> tuple[Subject, lat.Latent]:
     """A subject and its latent traits; high-risk subjects are reported again more often."""
     if ctx.risky and ctx.rng.random() < 0.03:

@@ -17,10 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from grace.demo.generate import FORMATS, reference_date
+from grace.demo.generate import pick_format, reference_date
 from grace.demo.pool import Base, MediaItem, MediaPool
-from grace.demo.population import People
-from grace.demo.scenario import Context, build
+from grace.demo.scenario import build, new_stream
 from grace.demo.synth import SynthReferral
 from grace.demo.writers_json import grace_referral
 from grace.triage.base import TriageInput
@@ -51,20 +50,13 @@ class Sketch:
 
 def describe(referrals: int, seed: int) -> Sketch:
     """The stream ``generate(out, referrals, seed)`` would write, without writing it."""
-    rng = random.Random(seed)
     reference = reference_date(seed)
     pool = SketchPool(seed, max(40, 2 * referrals), random.Random(f"{seed}-pool"))
-    ctx = Context(
-        rng,
-        People(random.Random(f"{seed}-people"), reference.year),
-        pool,
-        reference,
-        190_000_000 + rng.randrange(10**6),
-    )
+    ctx = new_stream(seed, pool, reference)
     refs: list[SynthReferral] = []
     repeats: list[list[bool]] = []
     for index in range(referrals):
-        fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
+        fmt = pick_format(ctx.rng)
         start = len(ctx.repeats)
         refs.append(build(ctx, index, fmt))
         repeats.append(ctx.repeats[start:])
