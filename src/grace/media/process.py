@@ -38,10 +38,15 @@ class ProcessReport:
     referrals: int = 0
 
 
+def pdq_variants(pdq: str | None, dihedral: dict[str, str]) -> list[str]:
+    """The hash first, then its distinct rotations and flips (a query searches them all)."""
+    variants = [pdq] if pdq else []
+    return variants + [v for _, v in sorted(dihedral.items()) if v and v != pdq]
+
+
 def query_of(analysis: MediaAnalysis) -> Query:
     """What the matcher needs from an analysis: digests, PDQ variants, vPDQ frames."""
-    variants = [analysis.pdq] if analysis.pdq else []
-    variants += [v for k, v in sorted(analysis.dihedral.items()) if v and v != analysis.pdq]
+    variants = pdq_variants(analysis.pdq, analysis.dihedral)
     frames = [(f["pdq"], int(f["quality"])) for f in analysis.vpdq if f.get("pdq")]
     return Query(
         md5=analysis.md5,
@@ -185,8 +190,7 @@ def _hash_rows(a: MediaAnalysis) -> Iterator[MediaHash]:
 
 def _stored_query(session: Session, media: Media) -> Query:
     record = media.data
-    variants = [media.pdq] if media.pdq else []
-    variants += [v for _, v in sorted((record.get("dihedral") or {}).items()) if v != media.pdq]
+    variants = pdq_variants(media.pdq, record.get("dihedral") or {})
     frames = session.execute(
         select(MediaHash.value, MediaHash.quality).where(
             MediaHash.sha256 == media.sha256, MediaHash.kind == "vpdq"
