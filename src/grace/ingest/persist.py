@@ -21,13 +21,13 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from grace.ingest.assemble import Unit
-from grace.media.kinds import sniff_mime
 from grace.model import FileRef
 from grace.model import IpEvent as IpEventModel
 from grace.model import Party as PartyModel
 from grace.model.times import parse_utc
 from grace.store import tables as t
 from grace.vault import Digests, Vault, digests
+from grace.vault.records import vault_object_row
 
 Row = dict[str, Any]
 
@@ -156,22 +156,8 @@ def _insert_vault_objects(session: Session, batch: list[Prepared]) -> None:
         session.scalars(select(t.VaultObject.sha256).where(t.VaultObject.sha256.in_(list(blobs))))
     )
     now = datetime.now(UTC)
-    _insert(
-        session,
-        t.VaultObject,
-        [
-            {
-                "sha256": sha,
-                "md5": b.found.md5,
-                "sha1": b.found.sha1,
-                "size": b.found.size,
-                "mime": sniff_mime(b.data[:64]),
-                "stored_at": now,
-            }
-            for sha, b in blobs.items()
-            if sha not in have
-        ],
-    )
+    rows = [vault_object_row(b.found, b.data, now) for sha, b in blobs.items() if sha not in have]
+    _insert(session, t.VaultObject, rows)
 
 
 def _insert(session: Session, model: type[t.Base], rows: list[Row]) -> None:

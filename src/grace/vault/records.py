@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -11,21 +12,24 @@ from grace.store.tables import VaultObject
 from grace.vault.store import Digests, Vault
 
 
+def vault_object_row(found: Digests, data: bytes, stored_at: datetime) -> dict[str, Any]:
+    """The ``vault_objects`` record of stored bytes: the digests courts ask for, and the type."""
+    return {
+        "sha256": found.sha256,
+        "md5": found.md5,
+        "sha1": found.sha1,
+        "size": found.size,
+        "mime": sniff_mime(data[:64]),
+        "stored_at": stored_at,
+    }
+
+
 def store_blob(
     session: Session, vault: Vault, data: bytes, known: Digests | None = None
 ) -> Digests:
     """Put bytes in the vault and make sure their ``vault_objects`` row exists."""
     found, _ = vault.put(data, known)
     if session.get(VaultObject, found.sha256) is None:
-        session.add(
-            VaultObject(
-                sha256=found.sha256,
-                md5=found.md5,
-                sha1=found.sha1,
-                size=found.size,
-                mime=sniff_mime(data[:64]),
-                stored_at=datetime.now(UTC),
-            )
-        )
+        session.add(VaultObject(**vault_object_row(found, data, datetime.now(UTC))))
         session.flush()
     return found
