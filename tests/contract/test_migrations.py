@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from grace.store import intel_tables, media_tables  # noqa: F401 - registers their tables
+from grace.store import schema  # noqa: F401 - registers every table
 from grace.store.tables import Base
 from grace.workspace import Workspace
 

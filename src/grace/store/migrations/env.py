@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from grace.store import intel_tables, media_tables  # noqa: F401 - registers their tables
+from grace.store import schema  # noqa: F401 - registers every table
 from grace.store.tables import Base
 
 config = context.config
