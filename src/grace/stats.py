@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from grace.store.tables import Referral
@@ -20,8 +20,13 @@ from grace.store.tables import Referral
 MEDIA_KINDS = ("known", "viral", "suppressed", "duplicate", "near_duplicate", "new", "unreadable")
 
 
-def workspace_stats(session: Session, now: datetime | None = None) -> dict[str, Any]:
-    """Every figure ``grace stats`` prints, as one JSON-ready document."""
+def workspace_stats(
+    session: Session, now: datetime | None = None, scope: ColumnElement[bool] | None = None
+) -> dict[str, Any]:
+    """Every figure ``grace stats`` prints, as one JSON-ready document.
+
+    ``scope`` limits it to the referrals a desk user may see (their agency's).
+    """
     now = now or datetime.now(UTC)
     rows = session.execute(
         select(
@@ -35,7 +40,7 @@ def workspace_stats(session: Session, now: datetime | None = None) -> dict[str, 
             Referral.media_counts,
             Referral.status,
             Referral.escalated,
-        )
+        ).where(scope if scope is not None else true())
     ).all()
     weeks: dict[str, Counter[str]] = defaultdict(Counter)
     by: dict[str, Counter[str]] = {

@@ -6,6 +6,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,14 @@ from lxml import etree
 from grace.demo import DemoSummary, generate
 from grace.media.analyse import analyse_bytes
 from grace.model import Referral
+from grace.triage.features import FEATURES, Facts, facts, vector
+from grace.triage.metrics import urgent_share_in_top
 from shared_data import CONFORMANCE
 
 REPO = Path(__file__).resolve().parents[2]
 XSD = CONFORMANCE / "formats/ncmec/cyber_tipline.xsd"
 N = 60
-SEED = 12  # a 60-referral sample; the heavy file-count tail makes some seeds exceed 4
+SEED = 7  # a 60-referral sample; the heavy file-count tail makes some seeds exceed 4
 
 
 @pytest.fixture(scope="module")
@@ -199,37 +202,97 @@ def test_ground_truth_records_latents_and_sketch_agrees(run: DemoSummary) -> Non
     assert [r.subject.subject_id for r in sketch.referrals] == [r["subject"] for r in refs]
 
 
-def test_urgency_is_latent_and_no_single_signal_reveals_it() -> None:
-    """About 1-3 % urgent; no observable field has precision and recall both above 0.8."""
+def observed_signals(f: Facts) -> list[str]:
+    """The weak signals a reader of the referral can see (grace's own facts)."""
+    observed = [
+        "escalated" * f.escalated,
+        "access" * bool(f.access),
+        "contact" * bool(f.contact),
+        "new_media" * bool(f.media.get("new")),
+        "prior" * bool(f.prior),
+        "linked" * bool(f.linked),
+        "victim" * f.victim_listed,
+        f"incident:{f.incident_type}",
+        *(f"report:{t}" for t in f.report_flags),
+        *(f"files:{t}" for t in f.file_flags),
+    ]
+    if f.days_since_activity is not None and f.days_since_activity < 14:
+        observed.append("recent")
+    return [name for name in observed if name]
+
+
+URGENT_SIGNS = ("escalated", "access", "contact", "new_media", "prior", "victim", "recent")
+URGENT_TAGS = ("liveStreaming", "possibleSelfProduction", "infant", "sextortion")
+
+
+@pytest.fixture(scope="module")
+def latent_stream() -> tuple[dict[int, Facts], dict[int, bool]]:
     from grace.demo.sketch import describe, triage_view
-    from grace.triage.features import facts
 
     items, truth = triage_view(describe(3000, 21))
+    return {rid: facts(it) for rid, it in items.items()}, truth
+
+
+def test_urgency_is_latent_and_no_single_signal_reveals_it(
+    latent_stream: tuple[dict[int, Facts], dict[int, bool]],
+) -> None:
+    """About 1-3 % urgent; no observable field has precision and recall both above 0.8."""
+    read, truth = latent_stream
     rate = sum(truth.values()) / len(truth)
     assert 0.01 <= rate <= 0.03
     signals: dict[str, set[int]] = {}
-    for rid, item in items.items():
-        f = facts(item)
-        observed = [
-            "escalated" * f.escalated,
-            "access" * bool(f.access),
-            "contact" * bool(f.contact),
-            "new_media" * bool(f.media.get("new")),
-            "prior" * bool(f.prior),
-            "linked" * bool(f.linked),
-            "victim" * f.victim_listed,
-            f"incident:{f.incident_type}",
-            *(f"report:{t}" for t in f.report_flags),
-            *(f"files:{t}" for t in f.file_flags),
-        ]
-        if f.days_since_activity is not None and f.days_since_activity < 14:
-            observed.append("recent")
-        for name in filter(None, observed):
+    for rid, f in read.items():
+        for name in observed_signals(f):
             signals.setdefault(name, set()).add(rid)
     urgent = {rid for rid, u in truth.items() if u}
     for name, hits in signals.items():
         precision = len(hits & urgent) / len(hits)
         recall = len(hits & urgent) / len(urgent)
         assert not (precision > 0.8 and recall > 0.8), (name, precision, recall)
+        assert hits - urgent, f"{name}: every field has false positives"
     assert len(signals["escalated"] & urgent) < len(urgent) / 2, "most urgent not escalated"
-    assert signals["escalated"] - urgent, "some escalations are false alarms"
+
+
+def test_every_urgent_referral_leaves_several_weak_signals(
+    latent_stream: tuple[dict[int, Facts], dict[int, bool]],
+) -> None:
+    """Urgent referrals each show 2+ signs pointing to urgency; ordinary ones rarely do."""
+    read, truth = latent_stream
+
+    def signs(f: Facts) -> int:
+        seen = observed_signals(f)
+        tags = sum(f"files:{t}" in seen or f"report:{t}" in seen for t in URGENT_TAGS)
+        enticement = "incident:Online Enticement of Children for Sexual Acts" in seen
+        return sum(s in seen for s in URGENT_SIGNS) + tags + enticement
+
+    counts = {rid: signs(f) for rid, f in read.items()}
+    urgent = [counts[rid] for rid, u in truth.items() if u]
+    other = [counts[rid] for rid, u in truth.items() if not u]
+    assert min(urgent) >= 2
+    assert sum(urgent) / len(urgent) >= 3.0
+    assert sum(n >= 3 for n in other) / len(other) < 0.1
+
+
+def test_no_single_feature_ranks_urgent_referrals_well(
+    latent_stream: tuple[dict[int, Facts], dict[int, bool]],
+) -> None:
+    """Ranking by any one feature of the scorers' vector finds well under 60 % of the
+    urgent referrals in the top 5 % (the combination is what a ranker must learn)."""
+    read, truth = latent_stream
+    best = 0.0
+    for j, name in enumerate(FEATURES):
+        if name == "rules_score":
+            continue
+        for sign in (1.0, -1.0):
+            scores = {rid: sign * vector(f, 0.0)[j] for rid, f in read.items()}
+            best = max(best, urgent_share_in_top(scores, truth, 0.05))
+    assert 0.2 < best < 0.6
+
+
+def test_provider_practices_differ_between_streams() -> None:
+    from grace.demo.scenario import new_stream
+
+    a = new_stream(3, None, datetime(2025, 1, 1, tzinfo=UTC)).practices  # type: ignore[arg-type]
+    b = new_stream(101, None, datetime(2025, 1, 1, tzinfo=UTC)).practices  # type: ignore[arg-type]
+    assert a != b and set(a) == set(b)
+    assert len({p.false_escalation for p in a.values()}) > 1

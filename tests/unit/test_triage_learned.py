@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from grace.demo.sketch import describe, triage_view
 from grace.triage.base import TriageInput
 from grace.triage.blend import Blended
+from grace.triage.features import facts
 from grace.triage.learned import LearnedV1
 from grace.triage.metrics import simulate_decisions
 from grace.triage.rules import RulesV1
@@ -53,7 +55,7 @@ def test_fit_is_deterministic_and_calibrated(stream: Stream) -> None:
     assert top.factors and all(f.explanation for f in top.factors)
     pushes = [abs(f.contribution) for f in top.factors]
     assert pushes == sorted(pushes, reverse=True)
-    assert top.version.startswith("1.0+m")
+    assert top.version.startswith("2.0+m")
 
 
 def test_refuses_bad_labels_and_foreign_models(stream: Stream) -> None:
@@ -93,3 +95,27 @@ def test_blending_switches_at_min_decisions(stream: Stream) -> None:
     assert few.learned is None and few.weight == 0.0
     enough = Blended.train([items[i] for i in ids], [labels[i] for i in ids])
     assert enough.learned is not None and enough.weight == pytest.approx(0.3)
+
+
+def test_factors_add_up_to_the_calibrated_odds(stream: Stream) -> None:
+    """Tree-path attribution: base + pushes is the raw log-odds behind the probability."""
+    model = trained(stream)
+    assert model.model is not None
+    cal = model.model["calibration"]
+    for it in list(stream[0].values())[:50]:
+        score = model.score(it)
+        x = model._vector(facts(it), model.providers())
+        base, pushes = model.attribution(x)
+        z = cal["a"] * (base + sum(pushes)) + cal["b"]
+        assert score.score == pytest.approx(100 / (1 + math.exp(-z)), abs=1e-3)
+        listed = {f.name: f.contribution for f in score.factors}
+        for name, push in zip(model.model["features"], pushes, strict=True):
+            if name in listed:
+                assert listed[name] == pytest.approx(push * cal["a"], abs=1e-3)
+
+
+def test_providers_get_their_own_feature(stream: Stream) -> None:
+    """Providers report differently, so each one decided often enough is a feature."""
+    model = trained(stream)
+    assert model.providers(), "the dominant providers appear in 300 decisions"
+    assert all(n.startswith("esp:") for n in model.model["features"][-len(model.providers()) :])

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from rich.table import Table
 
+from grace.accounts.demo import ensure_demo_accounts
 from grace.banks.repository import BankKind, import_bank
 from grace.cli.common import HomeOption, JsonOption, actor, console, print_json
 from grace.cli.intel_cmd import run_intel
@@ -83,6 +85,7 @@ def demo(
     scored = triage_workspace(workspace)
     with workspace.sessions() as session:
         statuses = media_status_totals(session)
+    accounts = ensure_demo_accounts(workspace)
     workspace.close()
     result = {
         "home": str(root),
@@ -99,6 +102,7 @@ def demo(
         "unresolved": intel.unresolved,
         "subjects": intel.subjects,
         "triage_run": scored.run_id,
+        "accounts": accounts,
     }
     if as_json:
         print_json(result)
@@ -108,7 +112,18 @@ def demo(
             f"{result['quarantined']} quarantined; workspace {root}"
         )
         console.print("files: " + ", ".join(f"{n} {s}" for s, n in statuses.items() if n))
+        _print_accounts(accounts, host, port)
     if not report.ok:
         raise typer.Exit(1)
     if not no_serve:
         run_server(root, host, port)
+
+
+def _print_accounts(accounts: list[dict[str, str | None]], host: str, port: int) -> None:
+    """Sign-in details for the desk (demo only: real accounts come from grace users add)."""
+    table = Table("user", "password", "role", "agency", title="demo accounts")
+    for a in accounts:
+        password = a["password"] or "(unknown: grace users passwd " + str(a["username"]) + ")"
+        table.add_row(a["username"], password, a["role"], a["agency"] or "all")
+    console.print(table)
+    console.print(f"sign in at http://{host}:{port}/login (e.g. as analyst or europol)")

@@ -9,16 +9,21 @@ import typer
 
 from grace.cli import (
     demo_cmd,
+    export_cmd,
+    fl_cmd,
     hash_cmd,
     hashset_cmd,
     ingest_cmd,
     init_cmd,
     intel_cmd,
+    learn_cmd,
     match_cmd,
     media_cmd,
     referrals_cmd,
     serve_cmd,
+    signals_cmd,
     triage_cmd,
+    users_cmd,
     verify_cmds,
 )
 
@@ -56,6 +61,11 @@ app.add_typer(referrals_cmd.app, name="referrals")
 app.add_typer(verify_cmds.vault_app, name="vault")
 app.add_typer(verify_cmds.audit_app, name="audit")
 app.add_typer(hashset_cmd.app, name="hashset")
+app.add_typer(learn_cmd.app, name="learn")
+app.add_typer(users_cmd.app, name="users")
+app.add_typer(export_cmd.app, name="export")
+app.add_typer(fl_cmd.app, name="fl")
+app.add_typer(signals_cmd.app, name="signals")
 
 
 def run() -> None:

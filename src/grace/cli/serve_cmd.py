@@ -13,21 +13,46 @@ HostOption = Annotated[
     str, typer.Option(help="Address to bind. Loopback by default: expose deliberately, behind TLS.")
 ]
 PortOption = Annotated[int, typer.Option(help="TCP port.")]
+SecureOption = Annotated[
+    bool,
+    typer.Option(
+        "--secure-cookies",
+        help="Mark session cookies Secure (behind a TLS proxy that sends no X-Forwarded-Proto).",
+    ),
+]
 
 
-def serve(home: HomeOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
-    """Serve the analyst web UI (and /api/v1) for the workspace."""
-    run_server(home, host, port)
+def serve(
+    home: HomeOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    secure_cookies: SecureOption = False,
+) -> None:
+    """Serve the analyst web UI (and /api/v1) for the workspace.
+
+    Sign in with an account from `grace users add`; scripts use `grace users token`.
+    Behind a TLS proxy on this host, X-Forwarded-Proto: https makes cookies Secure.
+    """
+    run_server(home, host, port, secure_cookies)
 
 
-def run_server(home: Path | None, host: str, port: int) -> None:
+def run_server(home: Path | None, host: str, port: int, secure_cookies: bool = False) -> None:
     import uvicorn
 
     from grace.web import create_app
 
     with open_workspace(home) as workspace:
-        app = create_app(workspace)
+        app = create_app(workspace, secure_cookies=secure_cookies)
         console.print(
             f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)"
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+        # proxy_headers: trust X-Forwarded-Proto/For only from a proxy on loopback.
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+        )

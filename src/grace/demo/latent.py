@@ -1,13 +1,14 @@
-"""Hidden causes of urgency and the noisy, partly misleading traces they leave.
+"""Hidden causes of urgency: who the subject is and what is happening in this referral.
 
 A triage benchmark is only honest if no single field of a referral gives the answer away.
-So urgency here is not a flag copied into the referral: each subject gets *latent* traits
-(hands-on contact risk, access to children through work, producing new material), each
-referral may involve ongoing contact, and urgency is drawn from those. What a provider
-writes down follows the latents only noisily: most urgent referrals are not escalated,
-occupations appear in some harmless bios and are missing from many risky ones, scary file
-tags sit on viral memes, sextortion tags sit on spam. All text is neutral and non-graphic.
-The latents go to ``ground-truth.json`` only; grace never sees them.
+So urgency here is not a flag copied into the referral. Each subject gets persistent
+*latent* traits (hands-on contact risk, access to children through work or volunteering,
+producing new material); each referral is one *episode* drawn from those traits (ongoing
+contact with a child, or one of the common look-alikes: teenagers exchanging pictures,
+mass sextortion-style spam, outraged sharing of a viral clip, plain re-sharing); urgency
+(a child in danger now) follows from traits and episode. What a provider writes down is
+decided in ``grace.demo.traces`` from these causes, noisily. All text is neutral and
+non-graphic. The latents go to ``ground-truth.json`` only; grace never sees them.
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ CONTACT_NOTES = (
     "User wrote 'my address is' followed by a street name.",
     "User suggested they meet up this weekend.",
 )
-# Harmless notes that share words with the contact notes (misleading for keyword rules).
+# Harmless notes that trip the same keyword tables (misleading for keyword rules).
 DECOY_NOTES = (
+    "Members of a gaming clan planned to meet up at a trade fair.",
+    "A parent account told its own child it would pick you up after school.",
+    "User asked a seller to come over and collect a second-hand bike.",
     "Account holder asked support to meet the data-export deadline.",
     "User shared a location tag of a public landmark.",
 )
+EPISODES = ("ongoing", "teen", "spam", "plain")
 
 
 @dataclass(frozen=True)
@@ -65,17 +70,17 @@ class Latent:
     @property
     def high_risk(self) -> bool:
         """Risky enough to be reported again more often (recidivism)."""
-        return self.contact_risk or self.producer
+        return self.contact_risk or self.producer or self.access
 
 
 def draw_latent(rng: random.Random) -> Latent:
     """Correlated traits: access and production are likelier for contact-risk subjects."""
     contact = rng.random() < 0.015
-    access = rng.random() < (0.35 if contact else 0.03)
-    producer = rng.random() < (0.3 if contact else 0.015)
-    if access and rng.random() < 0.5:
+    access = rng.random() < (0.4 if contact else 0.03)
+    producer = rng.random() < (0.35 if contact else 0.015)
+    if access and rng.random() < 0.55:
         bio: str | None = rng.choice(ACCESS_BIOS)
-    elif not access and rng.random() < 0.012:
+    elif not access and rng.random() < 0.015:
         bio = rng.choice(ACCESS_BIOS)  # harmless people have such jobs too
     elif rng.random() < 0.4:
         bio = rng.choice(PLAIN_BIOS)
@@ -84,65 +89,43 @@ def draw_latent(rng: random.Random) -> Latent:
     return Latent(contact, access, producer, bio)
 
 
-def ongoing_contact(rng: random.Random, latent: Latent) -> bool:
-    """Whether this referral involves ongoing contact with a minor."""
-    return rng.random() < (0.3 if latent.contact_risk else 0.04 if latent.access else 0.003)
-
-
-def is_urgent(rng: random.Random, latent: Latent, ongoing: bool) -> bool:
-    """Urgency as a noisy function of the latents (a hands-on risk to a child now)."""
-    if ongoing and (latent.contact_risk or latent.access):
-        p = 0.8
-    elif latent.producer and latent.access:
-        p = 0.7
-    elif latent.contact_risk and latent.access:
-        p = 0.5
-    elif ongoing:
-        p = 0.25
+def draw_episode(rng: random.Random, latent: Latent) -> str:
+    """What this referral is about: ongoing contact, a look-alike, or plain sharing."""
+    if latent.contact_risk:
+        p_ongoing = 0.45
     elif latent.producer:
-        p = 0.2
-    elif latent.contact_risk:
-        p = 0.12
+        p_ongoing = 0.15
+    elif latent.access:
+        p_ongoing = 0.08
     else:
-        p = 0.002
+        p_ongoing = 0.0015
+    u = rng.random()
+    if u < p_ongoing:
+        return "ongoing"
+    if u < p_ongoing + 0.015:
+        return "teen"  # minors exchanging pictures with each other
+    if u < p_ongoing + 0.025:
+        return "spam"  # mass sextortion-style messages, no contact intended
+    return "plain"
+
+
+def is_urgent(rng: random.Random, latent: Latent, episode: str) -> bool:
+    """A child in danger now: mostly ongoing contact by a risky subject (see module doc)."""
+    risky = latent.contact_risk or latent.access or latent.producer
+    if episode == "ongoing":
+        p = 0.92 if risky else 0.3
+    elif latent.producer and latent.access:
+        p = 0.25  # new material made by someone with access to children
+    elif episode == "teen":
+        p = 0.01
+    else:
+        p = 0.0005
     return rng.random() < p
 
 
-def escalation_chance(urgent: bool, ongoing: bool, enticing: bool) -> float:
-    """Providers escalate a minority of urgent referrals and some harmless ones."""
-    if urgent:
-        return 0.3 if ongoing else 0.12
-    return 0.08 if enticing else 0.005
-
-
-def contact_note(rng: random.Random, latent: Latent, ongoing: bool) -> str | None:
-    """A neutral note about planned contact; sometimes a harmless look-alike."""
-    p = 0.45 if ongoing else 0.1 if latent.contact_risk else 0.002
-    if rng.random() < p:
-        return rng.choice(CONTACT_NOTES)
-    if rng.random() < 0.01:
-        return rng.choice(DECOY_NOTES)
-    return None
-
-
-def file_flags(rng: random.Random, latent: Latent, ongoing: bool, viral: bool) -> list[str]:
-    """ESP file tags: weakly tied to the latents, and sometimes on viral memes."""
-    flags = []
-    table = (
-        ("possibleSelfProduction", 0.25 if latent.producer else 0.01),
-        ("liveStreaming", 0.12 if ongoing else 0.002),
-        ("physicalHarm", 0.08 if latent.contact_risk else 0.005 + (0.06 if viral else 0)),
-        ("infant", 0.04 if latent.producer else 0.002),
-        ("violenceGore", 0.06 if viral else 0.003),
-    )
-    for flag, p in table:
-        if rng.random() < p:
-            flags.append(flag)
-    return flags
-
-
-def record(latent: Latent, ongoing: bool) -> dict[str, bool]:
+def record(latent: Latent, episode: str) -> dict[str, bool | str]:
     """The latents of one referral as ground truth records them."""
-    out = {k: v for k, v in asdict(latent).items() if isinstance(v, bool)}
-    out["ongoing_contact"] = ongoing
+    out: dict[str, bool | str] = {k: v for k, v in asdict(latent).items() if isinstance(v, bool)}
+    out["ongoing_contact"] = episode == "ongoing"
+    out["episode"] = episode
     return out

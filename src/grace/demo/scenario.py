@@ -25,8 +25,15 @@ from grace.demo.population import (
     ip_in,
     make_subject,
 )
-from grace.demo.providers import pick_esp
+from grace.demo.providers import ESPS, pick_esp
 from grace.demo.synth import IpCapture, Subject, SynthFile, SynthReferral
+from grace.demo.traces import (
+    RECENT_MEAN_DAYS,
+    Practice,
+    draw_practices,
+    draw_traces,
+    viral_file_flags,
+)
 
 CP = "Child Pornography (possession, manufacture, and distribution)"
 ENTICEMENT = "Online Enticement of Children for Sexual Acts"
@@ -62,6 +69,8 @@ class Context:
     repeats: list[bool] = field(default_factory=list)
     latents: dict[str, lat.Latent] = field(default_factory=dict)  # subject id -> traits
     risky: list[Subject] = field(default_factory=list)  # high-risk subjects seen so far
+    reported: dict[str, int] = field(default_factory=dict)  # subject id -> referrals so far
+    practices: dict[str, Practice] = field(default_factory=dict)  # provider -> how it reports
 
 
 def new_stream(seed: int, pool: MediaPool, reference: datetime) -> Context:
@@ -69,12 +78,14 @@ def new_stream(seed: int, pool: MediaPool, reference: datetime) -> Context:
     so that the same seed describes the same referrals in both."""
     rng = random.Random(seed)
     people = People(random.Random(f"{seed}-people"), reference.year)
-    return Context(rng, people, pool, reference, 190_000_000 + rng.randrange(10**6))
+    ctx = Context(rng, people, pool, reference, 190_000_000 + rng.randrange(10**6))
+    ctx.practices = draw_practices(random.Random(f"{seed}-practices"), [e.name for e in ESPS])
+    return ctx
 
 
 def _subject(ctx: Context) -> tuple[Subject, lat.Latent]:
     """A subject and its latent traits; high-risk subjects are reported again more often."""
-    if ctx.risky and ctx.rng.random() < 0.03:
+    if ctx.risky and ctx.rng.random() < 0.04:
         subject = ctx.rng.choice(ctx.risky)
     else:
         subject = ctx.people.draw()
@@ -150,43 +161,34 @@ def _location(
 def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
     """One referral: provider, people, times, files, flags and ground truth.
 
-    Urgency comes from the subject's latent traits and whether contact is ongoing (see
-    ``grace.demo.latent``); every observable field only follows it noisily."""
+    Urgency comes from the subject's latent traits and this referral's episode (see
+    ``grace.demo.latent``); every observable field follows the causes only noisily
+    (``grace.demo.traces``)."""
     rng = ctx.rng
     esp = pick_esp(rng)
     subject, latent = _subject(ctx)
-    ongoing = lat.ongoing_contact(rng, latent)
-    urgent = lat.is_urgent(rng, latent, ongoing)
+    episode = lat.draw_episode(rng, latent)
+    urgent = lat.is_urgent(rng, latent, episode)
+    prior = ctx.reported.get(subject.subject_id, 0)
+    ctx.reported[subject.subject_id] = prior + 1
+    tr = draw_traces(rng, latent, episode, urgent, prior, ctx.practices[esp.name])
     incident_type = rng.choices(
         [t for t, _ in INCIDENT_TYPES], weights=[w for _, w in INCIDENT_TYPES]
     )[0]
-    if ongoing and rng.random() < 0.35:
+    if tr.enticement:
         incident_type = ENTICEMENT
-    recent = ongoing and rng.random() < 0.6
-    span = 10 * 86400 if recent else 26 * 7 * 86400
-    when = ctx.reference - timedelta(seconds=rng.uniform(3600, span))
+    if tr.recent:
+        age = min(rng.expovariate(1 / RECENT_MEAN_DAYS) * 86400, 26 * 7 * 86400)
+    else:
+        age = rng.uniform(0, 26 * 7 * 86400)
+    when = ctx.reference - timedelta(seconds=3600 + age)
     received = min(ctx.reference, when + timedelta(hours=rng.uniform(1, 24 * 20)))
     offset = rng.choice(OFFSETS)
     ips, proxy = _ip_events(ctx, subject, when, offset) if esp.name != "ForumHub" else ([], False)
-    enticing = incident_type in (ENTICEMENT, "Unsolicited Obscene Material Sent to a Child")
-    annotations = []
-    if incident_type == ENTICEMENT and rng.random() < 0.3:
-        annotations.append("sextortion")
-    for flag, p in (
-        ("minorToMinorInteraction", 0.03),
-        ("spam", 0.02),
-        ("csamSolicitation", 0.01 if not urgent else 0.05),
-        ("sadisticOnlineExploitation", 0.003 if not urgent else 0.02),
-    ):
-        if rng.random() < p:
-            annotations.append(flag)
-    if "sextortion" not in annotations and rng.random() < (0.3 if "spam" in annotations else 0):
-        annotations.append("sextortion")  # misleading: sextortion-style spam
-    chance = lat.escalation_chance(urgent, ongoing, enticing)
-    escalation = rng.choice(ESCALATIONS) if rng.random() < chance else None
+    annotations = list(tr.report_flags)
+    escalation = rng.choice(ESCALATIONS) if tr.escalated else None
     files: list[SynthFile] = []
-    fresh = rng.randrange(1, 4) if latent.producer and rng.random() < 0.6 else 0
-    for k in range(max(fresh, files_count(rng))):
+    for k in range(max(tr.fresh, files_count(rng))):
         f = make_file(
             ctx,
             index,
@@ -196,12 +198,16 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
             when,
             offset,
             supplemental=k > 0 and rng.random() < 0.05,
-            fresh=k < fresh,
+            fresh=k < tr.fresh,
         )
         viral = "viral" in f.annotations or ctx.pool.base(f.base_id).viral
-        f.annotations += [
-            a for a in lat.file_flags(rng, latent, ongoing, viral) if a not in f.annotations
+        flags = [
+            *(tr.file_flags if k == 0 or rng.random() < 0.4 else []),
+            *viral_file_flags(rng, viral),
         ]
+        f.annotations += [a for a in dict.fromkeys(flags) if a not in f.annotations]
+        if viral and flags and escalation is None and rng.random() < 0.05:
+            escalation = rng.choice(ESCALATIONS)  # outraged users report a viral clip
         files.append(f)
     all_viral = all("viral" in f.annotations for f in files)
     info: list[str] = []
@@ -216,11 +222,11 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
         info.append(f"A recovery phone {subject.phones[0][0]} is attached to the account.")
     if ips and rng.random() < 0.05:
         info.append(f"Account was last accessed from {ips[0].ip}.")
-    note = lat.contact_note(rng, latent, ongoing)
+    note = tr.contact_note
     if note:
         info.insert(rng.randrange(len(info) + 1), note)
     subject_info = []
-    if latent.bio and rng.random() < 0.6:
+    if latent.bio and tr.show_bio:
         subject_info.append(f"Profile bio: {latent.bio}")
     if rng.random() < 0.2:
         subject_info.append(
@@ -228,7 +234,9 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
             f"{rng.randrange(0, 4)} prior warnings."
         )
     recipient = None
-    if esp.incident_kind in ("chatIm", "onlineGaming") and rng.random() < (0.7 if ongoing else 0.4):
+    if esp.incident_kind in ("chatIm", "onlineGaming") and rng.random() < (
+        0.7 if episode != "plain" else 0.4
+    ):
         recipient = make_subject(rng, 90000 + index, subject.country, ctx.reference.year)
     report_id = ctx.next_report_id
     ctx.next_report_id += rng.randrange(1, 5000)
@@ -255,11 +263,11 @@ def build(ctx: Context, index: int, fmt: str) -> SynthReferral:
         location=_location(rng, subject, proxy),
         location_verified=rng.choice((None, False, True)),
         recipient=recipient,
-        victim_age=rng.randrange(12, 17) if (enticing or ongoing) and rng.random() < 0.5 else None,
+        victim_age=rng.randrange(12, 17) if tr.victim else None,
         files=files,
         additional_info=info,
         subject_info=subject_info,
         truly_urgent=urgent,
         country=subject.country,
-        latent=lat.record(latent, ongoing),
+        latent=lat.record(latent, episode),
     )

@@ -74,22 +74,34 @@ def _status(pool: MediaPool, base_id: str, transform: str, tags: list[str], repe
     return "new"
 
 
-def triage_view(sketch: Sketch) -> tuple[dict[int, TriageInput], dict[int, bool]]:
-    """Scorer inputs keyed by referral id (arrival order, from 1) and the urgency truth."""
-    per_subject = Counter(r.subject.subject_id for r in sketch.referrals)
-    seen: Counter[str] = Counter()
-    items: dict[int, TriageInput] = {}
-    truth: dict[int, bool] = {}
+def media_counts(sketch: Sketch) -> list[dict[str, int]]:
+    """Per referral, its files' media status counts as matching would find them
+    (known / viral / duplicate / near_duplicate / new), from the pool's facts."""
+    out = []
     for r, reps in zip(sketch.referrals, sketch.repeats, strict=True):
         counts = Counter(
             _status(sketch.pool, f.base_id, f.transform, f.annotations, rep)
             for f, rep in zip(r.files, reps, strict=True)
         )
+        out.append(dict(sorted(counts.items())))
+    return out
+
+
+def triage_view(sketch: Sketch) -> tuple[dict[int, TriageInput], dict[int, bool]]:
+    """Scorer inputs keyed by referral id (arrival order, from 1) and the urgency truth.
+
+    Links and recidivism come from the true subject here (a shortcut for unit tests);
+    ``bench/triage.py`` lets grace's own linking find them instead."""
+    per_subject = Counter(r.subject.subject_id for r in sketch.referrals)
+    seen: Counter[str] = Counter()
+    items: dict[int, TriageInput] = {}
+    truth: dict[int, bool] = {}
+    for r, counts in zip(sketch.referrals, media_counts(sketch), strict=True):
         sid = r.subject.subject_id
         items[r.index + 1] = TriageInput(
             referral=grace_referral(r),
             now=sketch.reference,
-            media_counts=dict(sorted(counts.items())),
+            media_counts=counts,
             linked_referrals=per_subject[sid] - 1,
             prior_referrals=seen[sid],
         )

@@ -112,4 +112,4 @@ class SynthReferral:
     subject_info: list[str]
     truly_urgent: bool
     country: str | None  # ground truth: where the subject really is
-    latent: dict[str, bool] = field(default_factory=dict)  # ground truth: causes of urgency
+    latent: dict[str, bool | str] = field(default_factory=dict)  # ground truth: causes of urgency

@@ -23,6 +23,7 @@ from grace.matching.indexes import WorkspaceIndexes
 from grace.matching.matcher import Matcher, Query
 from grace.media.analyse import MediaAnalysis, analyse_bytes
 from grace.media.status import refresh_statuses
+from grace.signals.switch import signals_enabled
 from grace.store.media_tables import Media, MediaMatch
 from grace.store.tables import MediaHash, ReferralFile
 from grace.workspace import Workspace
@@ -36,6 +37,7 @@ class ProcessReport:
     errors: list[str] = field(default_factory=list)
     matches: int = 0
     referrals: int = 0
+    signals: int = 0  # media items given model signals (only when signals are switched on)
 
 
 def pdq_variants(pdq: str | None, dihedral: dict[str, str]) -> list[str]:
@@ -93,7 +95,15 @@ class MediaProcessor:
                     },
                 )
         self.workspace.audit.save_anchor()
+        self._signals(report)
         return report
+
+    def _signals(self, report: ProcessReport) -> None:
+        """Model signals as a separate pass, only when switched on (hashing never waits)."""
+        if signals_enabled(self.workspace):
+            from grace.signals.run import SignalRunner  # imports the model libraries
+
+            report.signals = SignalRunner(self.workspace, self.actor).run().media
 
     def _analysed(self, pending: list[str]) -> Iterator[list[MediaAnalysis]]:
         chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]

@@ -61,6 +61,7 @@ class Facts:
     incident_type: str | None
     victim_listed: bool
     agency: str | None = None
+    esp: str | None = None  # the reporting provider (providers report differently)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -100,6 +101,7 @@ def facts(item: TriageInput) -> Facts:
         incident_type=r.incident_type,
         victim_listed=bool(r.party(PartyRole.VICTIM)),
         agency=item.agency,
+        esp=r.esp_name,
     )
 
 

@@ -1,19 +1,25 @@
-"""``learned_v1``: a calibrated logistic model trained on the unit's own decisions.
+"""``learned_v1``: small boosted trees trained on the unit's own decisions, calibrated.
 
 Target: *urgent vs the rest*. Analysts label "urgent" > "actionable" > "not_actionable",
 but the queue exists to put urgent referrals first, and the actionable/not-actionable line
-depends more on local law and capacity than on anything in the referral; an ordinal model
-would spend its few urgent examples on that line. So the model learns P(urgent) and the
-score is 100 * P(urgent).
+depends more on local law and capacity than on anything in the referral; so the model
+learns P(urgent) and the score is 100 * P(urgent).
 
-Model: features from ``features.vector`` (the facts the rules see plus the rules' score),
-standardised, logistic regression with balanced class weights (urgent is rare) inside
-``CalibratedClassifierCV`` (sigmoid with few decisions, isotonic once there are many),
-fixed ``random_state`` and unshuffled folds, so a fit is reproducible. Everything needed
-to predict (scaler, each fold's coefficients and calibration curve) is kept as plain
-numbers and prediction is reimplemented from them: ``to_json`` / ``from_json`` round-trip
-exactly, and no pickle is ever loaded. Factors are coefficient x standardised value, in
-log-odds of urgency, so each says how far it pushed this referral up or down.
+Why trees rather than a linear model: ``rules_v1`` already is a well-tuned linear model of
+the same facts, so a linear model of a unit's decisions can only re-learn it. What the
+rules cannot express is context: an escalation means little from a provider that
+auto-escalates on keywords, a "minor to minor" tag little from one that sets it on any
+young-looking account, several weak signs together more than each alone. Depth-2 trees on
+the shared facts, the rules' score and the reporting provider learn such pairs from a few
+hundred decisions (``features.vector`` + one indicator per provider seen in decisions).
+
+Model: scikit-learn ``GradientBoostingClassifier`` (fixed ``random_state``), calibrated by
+Platt scaling on out-of-fold scores (unshuffled folds), so a fit is reproducible. The
+trees and the calibration are kept as plain numbers and prediction is reimplemented from
+them: ``to_json`` / ``from_json`` round-trip exactly, and no pickle is ever loaded. Each
+factor is a feature's exact share of the log-odds (tree-path attribution: every split
+passes the change in the node's mean to the feature it split on), relative to the average
+decided referral, so the factors of a score add up to it.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from grace.model.intel import Factor, Score
 from grace.triage.base import Scorer, TriageInput
@@ -34,16 +42,16 @@ from grace.triage.features import FEATURES, Facts, facts, vector
 from grace.triage.rules import RulesV1
 
 LABELS = ("urgent", "actionable", "not_actionable")
-ISOTONIC_MIN_DECISIONS = 1000  # isotonic curves overfit small samples; sigmoid until then
-ISOTONIC_MIN_URGENT = 50
 MIN_EXPLAINED = 0.01  # log-odds below which a factor is not listed
+MIN_PROVIDER_DECISIONS = 20  # a provider gets its own feature once this many were decided
+TREES = {"n_estimators": 60, "max_depth": 2, "learning_rate": 0.05, "subsample": 0.8}
 
 
 class LearnedV1(Scorer):
-    """Calibrated logistic regression on the shared feature vector (see module doc)."""
+    """Calibrated boosted trees on the shared feature vector (see module doc)."""
 
     name = "learned_v1"
-    version = "1.0"
+    version = "2.0"
 
     def __init__(self, rules: RulesV1 | None = None) -> None:
         self.rules = rules or RulesV1()
@@ -55,74 +63,75 @@ class LearnedV1(Scorer):
         bad = sorted(set(labels) - set(LABELS))
         if bad or len(items) != len(labels):
             raise ValueError(f"labels must be one of {LABELS}, one per item (got {bad[:3]})")
-        x = np.array([self._vector(facts(it)) for it in items], dtype=np.float64)
+        read = [facts(it) for it in items]
         y = np.array([lab == "urgent" for lab in labels], dtype=np.int64)
         urgent, other = int(y.sum()), int(len(y) - y.sum())
         if min(urgent, other) < 2:
             raise ValueError(f"learned_v1 needs 2+ urgent and 2+ other decisions ({urgent} urgent)")
-        mean = x.mean(axis=0)
-        scale = x.std(axis=0)
-        scale[scale == 0] = 1.0
-        z = (x - mean) / scale
-        big = len(y) >= ISOTONIC_MIN_DECISIONS and urgent >= ISOTONIC_MIN_URGENT
-        method = "isotonic" if big else "sigmoid"
-        base = LogisticRegression(class_weight="balanced", C=1.0, max_iter=5000, random_state=0)
-        model = CalibratedClassifierCV(base, method=method, cv=min(3, urgent, other))
-        model.fit(z, y)
-        folds = []
-        for cc in model.calibrated_classifiers_:
-            est, cal = cc.estimator, cc.calibrators[0]
-            fold: dict[str, Any] = {
-                "coef": [float(c) for c in est.coef_[0]],
-                "intercept": float(est.intercept_[0]),
-            }
-            if method == "sigmoid":
-                fold["a"], fold["b"] = float(cal.a_), float(cal.b_)
-            else:
-                fold["x"] = [float(v) for v in cal.X_thresholds_]
-                fold["y"] = [float(v) for v in cal.y_thresholds_]
-            folds.append(fold)
+        seen = Counter(f.esp for f in read if f.esp)
+        providers = sorted(p for p, n in seen.items() if n >= MIN_PROVIDER_DECISIONS)
+        x = np.array([self._vector(f, providers) for f in read], dtype=np.float64)
+        trees = GradientBoostingClassifier(random_state=0, min_samples_leaf=5, **TREES)
+        trees.fit(x, y)
+        folds = StratifiedKFold(min(3, urgent, other), shuffle=False)
+        oof = cross_val_predict(trees, x, y, cv=folds, method="decision_function")
+        platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof.reshape(-1, 1), y)
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        if a <= 0:  # out-of-fold scores carry no order (tiny samples): keep the raw odds
+            a, b = 1.0, 0.0
+        prior = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
         self.model = {
             "scorer": self.name,
             "version": self.version,
-            "features": list(FEATURES),
+            "features": [*FEATURES, *(f"esp:{p}" for p in providers)],
             "rules_version": self.rules.config_version,
-            "method": method,
+            "method": "sigmoid",
             "decisions": len(y),
             "urgent": urgent,
-            "mean": [float(v) for v in mean],
-            "scale": [float(v) for v in scale],
-            "folds": folds,
+            "init": math.log(prior / (1 - prior)),
+            "learning_rate": TREES["learning_rate"],
+            "trees": [_tree(est[0].tree_) for est in trees.estimators_],
+            "calibration": {"a": a, "b": b},
         }
         self._version = self._digest()
         return self
 
-    def _vector(self, f: Facts) -> list[float]:
-        return vector(f, self.rules.score_facts(f).score)
+    def _vector(
+        self, f: Facts, providers: Sequence[str], rules: float | None = None
+    ) -> list[float]:
+        score = self.rules.score_facts(f).score if rules is None else rules
+        return [*vector(f, score), *(float(f.esp == p) for p in providers)]
 
     def _require(self) -> dict[str, Any]:
         if self.model is None:
             raise RuntimeError("learned_v1 is not trained: call fit() or from_json() first")
         return self.model
 
-    def probability(self, x: Sequence[float]) -> float:
-        """P(urgent) for one raw feature vector: the mean of the folds' calibrated outputs."""
-        m = self._require()
-        z = [(v - mu) / s for v, mu, s in zip(x, m["mean"], m["scale"], strict=True)]
-        total = 0.0
-        for fold in m["folds"]:
-            t = sum(c * v for c, v in zip(fold["coef"], z, strict=True)) + fold["intercept"]
-            if m["method"] == "sigmoid":
-                e = max(-700.0, min(700.0, fold["a"] * t + fold["b"]))
-                total += 1.0 / (1.0 + math.exp(e))
-            else:
-                total += float(np.interp(t, fold["x"], fold["y"]))
-        return min(1.0, max(0.0, total / len(m["folds"])))
+    def providers(self) -> list[str]:
+        """Providers with their own feature in this model."""
+        return [n.removeprefix("esp:") for n in self._require()["features"][len(FEATURES) :]]
 
-    def coefficients(self) -> list[float]:
-        """Mean coefficient per feature over the folds (per standardised unit)."""
-        folds = self._require()["folds"]
-        return [sum(f["coef"][j] for f in folds) / len(folds) for j in range(len(FEATURES))]
+    def attribution(self, x: Sequence[float]) -> tuple[float, list[float]]:
+        """Raw log-odds of the average decided referral, and each feature's push from it."""
+        m = self._require()
+        pushes = [0.0] * len(m["features"])
+        base = m["init"]
+        for tree in m["trees"]:
+            node = 0
+            base += m["learning_rate"] * tree["value"][0]
+            while tree["left"][node] >= 0:
+                j = tree["feature"][node]
+                child = tree["left" if x[j] <= tree["threshold"][node] else "right"][node]
+                pushes[j] += m["learning_rate"] * (tree["value"][child] - tree["value"][node])
+                node = child
+        return base, pushes
+
+    def probability(self, x: Sequence[float]) -> float:
+        """P(urgent) for one raw feature vector (calibrated)."""
+        cal = self._require()["calibration"]
+        base, pushes = self.attribution(x)
+        z = max(-700.0, min(700.0, cal["a"] * (base + sum(pushes)) + cal["b"]))
+        return 1.0 / (1.0 + math.exp(-z))
 
     def score(self, item: TriageInput) -> Score:
         """100 * P(urgent), with each feature's push in log-odds."""
@@ -131,12 +140,12 @@ class LearnedV1(Scorer):
     def score_facts(self, f: Facts, rules_score: float | None = None) -> Score:
         """Score already-read facts (``rules_score`` saves recomputing the rules)."""
         m = self._require()
-        x = vector(f, self.rules.score_facts(f).score if rules_score is None else rules_score)
+        x = self._vector(f, self.providers(), rules_score)
+        _, pushes = self.attribution(x)
+        scale = m["calibration"]["a"]
         factors = []
-        for name, value, coef, mu, s in zip(
-            FEATURES, x, self.coefficients(), m["mean"], m["scale"], strict=True
-        ):
-            push = coef * (value - mu) / s
+        for name, value, raw in zip(m["features"], x, pushes, strict=True):
+            push = raw * scale
             if abs(push) >= MIN_EXPLAINED:
                 way = "raises" if push > 0 else "lowers"
                 factors.append(
@@ -158,7 +167,7 @@ class LearnedV1(Scorer):
 
     @property
     def model_version(self) -> str:
-        """``1.0+m<digest>``: names the trained parameters, as rules name their weights."""
+        """``2.0+m<digest>``: names the trained parameters, as rules name their weights."""
         self._require()
         return self._version
 
@@ -173,12 +182,38 @@ class LearnedV1(Scorer):
     def from_json(cls, text: str, rules: RulesV1 | None = None) -> LearnedV1:
         """A model saved by ``to_json``; refuses one built on another feature list."""
         model = json.loads(text)
-        if not isinstance(model, dict) or model.get("features") != list(FEATURES):
+        names = model.get("features") if isinstance(model, dict) else None
+        if (
+            not isinstance(names, list)
+            or names[: len(FEATURES)] != list(FEATURES)
+            or not all(str(n).startswith("esp:") for n in names[len(FEATURES) :])
+            or "trees" not in model
+        ):
             raise ValueError("learned_v1 model was trained on a different feature list")
         out = cls(rules)
         out.model = model
         out._version = out._digest()
         return out
+
+
+def _tree(tree: Any) -> dict[str, list[Any]]:
+    """One fitted regression tree as plain lists, with every node's value set to the
+    sample-weighted mean of the leaves below it (sklearn only updates leaf values after the
+    boosting line search), so that path attributions add up exactly to the leaf."""
+    left, right = tree.children_left.tolist(), tree.children_right.tolist()
+    weight = tree.weighted_n_node_samples.tolist()
+    value = [float(v) for v in tree.value[:, 0, 0]]
+    for node in reversed(range(len(left))):  # children always have larger ids
+        if left[node] >= 0:
+            lw, rw = weight[left[node]], weight[right[node]]
+            value[node] = (lw * value[left[node]] + rw * value[right[node]]) / (lw + rw)
+    return {
+        "feature": [int(v) for v in tree.feature],
+        "threshold": [float(v) for v in tree.threshold],
+        "left": left,
+        "right": right,
+        "value": value,
+    }
 
 
 def _label(feature: str) -> str:
@@ -188,6 +223,7 @@ def _label(feature: str) -> str:
         "files": f"files tagged {detail} (log count)",
         "media": f"{detail.replace('_', ' ')} media (log count)",
         "incident": f"incident type is {detail}",
+        "esp": f"reported by {detail}",
     }
     if detail and kind in labels:
         return labels[kind]

@@ -1,79 +1,71 @@
-"""Application factory. Pages are server-rendered (Jinja2) and need no external assets."""
+"""Application factory: the analyst desk's pages and the /api/v1 REST API on one app.
+
+Pages are server-rendered (Jinja2) and need no external assets. The workspace is kept on
+``app.state.workspace`` for ``grace.web.deps.get_workspace``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from grace import __version__
-from grace.referrals import count_referrals, list_referrals, referral_detail
+from grace.web.errors import install_error_handlers
 from grace.workspace import Workspace
 
 HERE = Path(__file__).parent
-WEB_ACTOR = "web:anonymous"
+OPENAPI_URL = "/api/openapi.json"
 
 
-def create_app(workspace: Workspace) -> FastAPI:
-    """Build the app around one open workspace."""
-    app = FastAPI(
-        title="grace", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json"
-    )
-    templates = Jinja2Templates(directory=HERE / "templates")
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+def create_app(workspace: Workspace, secure_cookies: bool = False) -> FastAPI:
+    """Build the app around one open workspace.
 
-    @app.get("/healthz")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/api/v1/referrals")
-    def api_referrals(
-        limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)
-    ) -> dict[str, Any]:
-        with workspace.sessions() as session:
-            return {
-                "total": count_referrals(session),
-                "items": list_referrals(session, limit, offset),
-            }
-
-    @app.get("/api/v1/referrals/{referral_id}")
-    def api_referral(referral_id: int) -> dict[str, Any]:
-        return _viewed(workspace, referral_id, "api")
-
-    @app.get("/", response_class=HTMLResponse)
-    def queue_page(request: Request, page: int = Query(1, ge=1)) -> HTMLResponse:
-        size = 100
-        with workspace.sessions() as session:
-            total = count_referrals(session)
-            rows = list_referrals(session, size, (page - 1) * size)
-        context = {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // size))}
-        return templates.TemplateResponse(request, "queue.html", context)
-
-    @app.get("/referrals/{referral_id}", response_class=HTMLResponse)
-    def referral_page(request: Request, referral_id: int) -> HTMLResponse:
-        detail = _viewed(workspace, referral_id, "web")
-        return templates.TemplateResponse(request, "referral.html", {"r": detail})
-
+    ``secure_cookies`` marks the session cookie Secure even when the request looks like
+    plain HTTP (a TLS proxy that does not send X-Forwarded-Proto).
+    """
+    app = build_app()
+    app.state.workspace = workspace
+    app.state.secure_cookies = secure_cookies
     return app
 
 
-def _viewed(workspace: Workspace, referral_id: int, via: str) -> dict[str, Any]:
-    """Fetch a referral and record the view in the audit trail, in one transaction."""
-    with workspace.sessions.begin() as session:
-        detail = referral_detail(session, referral_id)
-        if detail is None:
-            raise HTTPException(status_code=404, detail=f"no referral with id {referral_id}")
-        workspace.audit.append(
-            session,
-            actor=WEB_ACTOR,
-            action="view",
-            object_type="referral",
-            object_id=str(referral_id),
-            details={"via": via},
-        )
-    workspace.audit.save_anchor()
-    return detail
+def build_app() -> FastAPI:
+    """Every route and handler, without a workspace (enough to write the OpenAPI document)."""
+    from grace.api import router as api_router
+    from grace.web.auth.routes import router as auth_router
+
+    app = FastAPI(
+        title="grace analyst desk API",
+        version=__version__,
+        description="Referrals, decisions, hash sets, statistics and the audit trail of a "
+        "grace workspace. Authenticate with `Authorization: Bearer <token>` "
+        "(`grace users token USERNAME`) or the session cookie of `POST /api/v1/auth/login`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(auth_router)
+    app.include_router(api_router)
+    _include_pages(app)
+    return app
+
+
+def _include_pages(app: FastAPI) -> None:
+    """The desk's HTML pages and the media and export endpoints (their own modules)."""
+    from grace.api.media import router as media_router
+    from grace.web.pages import router as pages_router
+
+    app.include_router(media_router)
+    from grace.api.exports import router as exports_router
+
+    app.include_router(exports_router)
+    app.include_router(pages_router)

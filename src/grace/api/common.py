@@ -1,0 +1,33 @@
+"""Dependencies and small helpers shared by the /api/v1 routers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+
+from grace.api.models import MAX_PAGE
+from grace.web.auth import Principal, current_principal, require_roles
+from grace.web.deps import get_workspace
+from grace.workspace import Workspace
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+WORK_ROLES = ("admin", "supervisor", "analyst")
+"""Roles that work referrals: read them, decide them."""
+Worker = Annotated[Principal, Depends(require_roles(*WORK_ROLES))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Auditor = Annotated[Principal, Depends(require_roles("admin", "auditor"))]
+
+ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1, description="referral id")]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="page number, from 1")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Query times without a zone are UTC (the database stores UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,121 @@
+"""What the media wall shows for one referral, and what it must not show.
+
+An item matched by a hash set that categorises it (any known bank, or any entry carrying a
+category code) has already been graded by someone: showing it again exposes the analyst for
+no investigative gain, so it is listed with a badge (category and bank) and never rendered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grace.banks.categories import resolve
+from grace.store.media_tables import BankEntry, HashBank, Media, MediaMatch
+from grace.store.tables import ReferralFile
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One hash-set hit as the wall names it: bank, its kind, and the category if graded."""
+
+    bank: str
+    bank_kind: str
+    category: str | None
+    label: str | None
+
+
+@dataclass
+class WallItem:
+    """One file of a referral on the wall."""
+
+    file_id: int
+    sha256: str | None
+    name: str
+    status: str
+    kind: str  # image | video | other | missing
+    hidden: bool
+    badges: list[Badge] = field(default_factory=list)
+
+    @property
+    def renderable(self) -> bool:
+        """Whether a blurred thumbnail may be made at all."""
+        return not self.hidden and self.sha256 is not None and self.kind in ("image", "video")
+
+
+def wall_items(session: Session, referral_id: int) -> list[WallItem]:
+    """Every file of the referral, in upload order, with its hash-set badges."""
+    files = list(
+        session.scalars(
+            select(ReferralFile)
+            .where(ReferralFile.referral_id == referral_id)
+            .order_by(ReferralFile.id)
+        )
+    )
+    shas = {f.sha256 for f in files if f.sha256}
+    media = {m.sha256: m for m in session.scalars(select(Media).where(Media.sha256.in_(shas)))}
+    badges = badges_by_media(session, [m.id for m in media.values()])
+    items = []
+    for f in files:
+        item = media.get(f.sha256 or "")
+        found = badges.get(item.id, []) if item else []
+        items.append(
+            WallItem(
+                file_id=f.id,
+                sha256=f.sha256,
+                name=f.original_name or f.name or f"file {f.id}",
+                status=f.media_status or "unprocessed",
+                kind=item.kind if item else ("missing" if f.sha256 is None else "other"),
+                hidden=is_categorised(found) or f.media_status == "known",
+                badges=found,
+            )
+        )
+    return items
+
+
+def is_categorised(badges: list[Badge]) -> bool:
+    return any(b.bank_kind == "known" or b.category is not None for b in badges)
+
+
+def badges_by_media(session: Session, media_ids: list[int]) -> dict[int, list[Badge]]:
+    """Hash-set hits per media id (one badge per bank and category)."""
+    rows = session.execute(
+        select(
+            MediaMatch.media_id,
+            HashBank.name,
+            HashBank.kind,
+            BankEntry.category_scheme,
+            BankEntry.category_code,
+        )
+        .join(BankEntry, BankEntry.id == MediaMatch.bank_entry_id)
+        .join(HashBank, HashBank.id == BankEntry.bank_id)
+        .where(MediaMatch.media_id.in_(media_ids))
+        .order_by(MediaMatch.id)
+    ).all()
+    found: dict[int, list[Badge]] = defaultdict(list)
+    for media_id, bank, kind, scheme, code in rows:
+        label = resolve(scheme, code)[0].label if scheme and code else None
+        badge = Badge(bank=bank, bank_kind=kind, category=code, label=label)
+        if badge not in found[media_id]:
+            found[media_id].append(badge)
+    return dict(found)
+
+
+def hidden_shas(session: Session, shas: list[str]) -> set[str]:
+    """Which of these items the wall hides (for endpoints asked about one item directly)."""
+    found = session.execute(select(Media.sha256, Media.id).where(Media.sha256.in_(shas))).all()
+    media = {sha: media_id for sha, media_id in found}
+    badges = badges_by_media(session, list(media.values()))
+    known: set[str] = {
+        sha
+        for sha in session.scalars(
+            select(ReferralFile.sha256).where(
+                ReferralFile.sha256.in_(shas), ReferralFile.media_status == "known"
+            )
+        )
+        if sha
+    }
+    return {sha for sha, mid in media.items() if is_categorised(badges.get(mid, []))} | known

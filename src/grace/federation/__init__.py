@@ -1,0 +1,1 @@
+"""Federated learning: agencies improve shared models without sharing data (issue 6)."""

@@ -1,0 +1,64 @@
+"""Every error is JSON ``{"error": "..."}`` with a clear message; bad input is a 4xx.
+
+Pages that need a signed-in user redirect to the login page instead of answering 401.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException
+
+from grace.web.auth import LoginRequired
+
+log = logging.getLogger("grace.web")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _busy)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _http_error(_request: Request, exc: HTTPException) -> Response:
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    return JSONResponse({"error": message}, exc.status_code, headers=exc.headers)
+
+
+def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+    problems = [_describe(e) for e in exc.errors()]
+    return JSONResponse({"error": "invalid request: " + "; ".join(problems[:5])}, 422)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",))
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def _login_required(_request: Request, exc: LoginRequired) -> Response:
+    return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+
+
+def _conflict(_request: Request, _exc: IntegrityError) -> Response:
+    return JSONResponse({"error": "conflicting concurrent change: try again"}, 409)
+
+
+def _busy(_request: Request, exc: OperationalError) -> Response:
+    log.warning("database unavailable: %s", type(exc.orig).__name__)
+    return JSONResponse({"error": "database busy or unavailable: try again"}, 503)
+
+
+def _unexpected(_request: Request, exc: Exception) -> Response:
+    # The message may hold referral data: log only the type (GRACE_DEBUG shows tracebacks).
+    log.error("unexpected %s", type(exc).__name__, exc_info=os.environ.get("GRACE_DEBUG") == "1")
+    return JSONResponse({"error": f"internal error ({type(exc).__name__})"}, 500)
