@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +61,12 @@ class Workspace:
         load_or_create_key(root / "vault.key", create=True)
         marker = root / MARKER
         if not marker.exists():
-            created: dict[str, object] = {"created_at": datetime.now(UTC).isoformat(), "format": 1}
+            created: dict[str, object] = {
+                "created_at": datetime.now(UTC).isoformat(),
+                "format": 1,
+                # Names this workspace in export manifests and federation records.
+                "workspace_id": str(uuid.uuid4()),
+            }
             if database_url:
                 created["database_url"] = database_url
             marker.write_text(json.dumps(created, indent=2) + "\n", encoding="utf-8")

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grace.learn.federated import register_federated
 from grace.store.fl_tables import FlRound, FlRun
 from grace.workspace import Workspace
 
@@ -92,15 +93,17 @@ def record_participation(
 def _register(
     workspace: Workspace, run_id: str, params: list[np.ndarray], meta: dict[str, Any],
     metrics: dict[str, Any], actor: str,
-) -> int | None:  # fmt: skip
-    """Through the learn registry (a candidate: the agency decides whether to use it)."""
-    try:
-        from grace.learn.registry import register_version
-    except ImportError:  # registry not installed: the .npz under runs/ is the record
-        return None
-    return register_version(
-        workspace, MODEL_NAME, params, meta=meta, metrics=metrics,
-        origin=f"federated:run-{run_id}", activate=False, actor=actor,
+) -> int:  # fmt: skip
+    """Through the learn registry as a head grace can evaluate and predict with (a candidate:
+    each agency decides whether to activate, decline or roll it back).
+
+    Labels are the class indices the federation trained on (``[W (d, k), b (k,)]``), so the
+    class names are ``"0" .. "k-1"``, the same in every party.
+    """
+    classes = [str(i) for i in range(int(np.asarray(params[-1]).shape[0]))]
+    return register_federated(
+        workspace, MODEL_NAME, params, classes=classes, run_id=run_id, metrics=metrics,
+        meta=meta, activate=False, actor=actor,
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""``learned_v1``: small boosted trees trained on the unit's own decisions, calibrated.
+"""``learned_v1``: rules_v1 corrected by small boosted trees trained on the unit's decisions.
 
 Target: *urgent vs the rest*. Analysts label "urgent" > "actionable" > "not_actionable",
 but the queue exists to put urgent referrals first, and the actionable/not-actionable line
@@ -9,9 +9,11 @@ Why trees rather than a linear model: ``rules_v1`` already is a well-tuned linea
 the same facts, so a linear model of a unit's decisions can only re-learn it. What the
 rules cannot express is context: an escalation means little from a provider that
 auto-escalates on keywords, a "minor to minor" tag little from one that sets it on any
-young-looking account, several weak signs together more than each alone. Depth-2 trees on
-the shared facts, the rules' score and the reporting provider learn such pairs from a few
-hundred decisions (``features.vector`` + one indicator per provider seen in decisions).
+young-looking account, several weak signs together more than each alone. So boosting
+starts from each referral's own rules log-odds and depth-2 trees on the shared facts, the
+rules' score and the reporting provider learn only the corrections the decisions support
+(``features.vector`` + one indicator per provider seen in decisions); with few or
+uninformative decisions the corrections stay small and the ranking stays the rules'.
 
 Model: scikit-learn ``GradientBoostingClassifier`` (fixed ``random_state``), calibrated by
 Platt scaling on out-of-fold scores (unshuffled folds), so a fit is reproducible. The
@@ -32,6 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -45,6 +48,27 @@ LABELS = ("urgent", "actionable", "not_actionable")
 MIN_EXPLAINED = 0.01  # log-odds below which a factor is not listed
 MIN_PROVIDER_DECISIONS = 20  # a provider gets its own feature once this many were decided
 TREES = {"n_estimators": 60, "max_depth": 2, "learning_rate": 0.05, "subsample": 0.8}
+RULES = FEATURES.index("rules_score")  # the rules' score / 100 in the feature vector
+EDGE = 1e-4  # rules probabilities are clipped to [EDGE, 1 - EDGE] before the logit
+
+
+def rules_logit(x: Sequence[float]) -> float:
+    """The rules' score as log-odds: where the trees start from."""
+    p = min(1.0 - EDGE, max(EDGE, float(x[RULES])))
+    return math.log(p / (1.0 - p))
+
+
+class _RulesStart(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Boosting's starting point: each referral's own rules_v1 probability (nothing to fit),
+    so the trees learn only where the unit's decisions disagree with the rules."""
+
+    def fit(self, x: Any, y: Any, sample_weight: Any = None) -> _RulesStart:
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, x: Any) -> Any:
+        p = np.clip(np.asarray(x)[:, RULES], EDGE, 1.0 - EDGE)
+        return np.column_stack([1.0 - p, p])
 
 
 class LearnedV1(Scorer):
@@ -71,7 +95,9 @@ class LearnedV1(Scorer):
         seen = Counter(f.esp for f in read if f.esp)
         providers = sorted(p for p, n in seen.items() if n >= MIN_PROVIDER_DECISIONS)
         x = np.array([self._vector(f, providers) for f in read], dtype=np.float64)
-        trees = GradientBoostingClassifier(random_state=0, min_samples_leaf=5, **TREES)
+        trees = GradientBoostingClassifier(
+            init=_RulesStart(), random_state=0, min_samples_leaf=5, **TREES
+        )
         trees.fit(x, y)
         folds = StratifiedKFold(min(3, urgent, other), shuffle=False)
         oof = cross_val_predict(trees, x, y, cv=folds, method="decision_function")
@@ -79,7 +105,6 @@ class LearnedV1(Scorer):
         a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
         if a <= 0:  # out-of-fold scores carry no order (tiny samples): keep the raw odds
             a, b = 1.0, 0.0
-        prior = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
         self.model = {
             "scorer": self.name,
             "version": self.version,
@@ -88,7 +113,8 @@ class LearnedV1(Scorer):
             "method": "sigmoid",
             "decisions": len(y),
             "urgent": urgent,
-            "init": math.log(prior / (1 - prior)),
+            "start": "rules_v1",
+            "start_mean": float(np.mean([rules_logit(row) for row in x])),
             "learning_rate": TREES["learning_rate"],
             "trees": [_tree(est[0].tree_) for est in trees.estimators_],
             "calibration": {"a": a, "b": b},
@@ -112,10 +138,12 @@ class LearnedV1(Scorer):
         return [n.removeprefix("esp:") for n in self._require()["features"][len(FEATURES) :]]
 
     def attribution(self, x: Sequence[float]) -> tuple[float, list[float]]:
-        """Raw log-odds of the average decided referral, and each feature's push from it."""
+        """Raw log-odds of the average decided referral, and each feature's push from it
+        (the rules' own log-odds count as the ``rules_score`` feature's push)."""
         m = self._require()
         pushes = [0.0] * len(m["features"])
-        base = m["init"]
+        base = m["start_mean"]
+        pushes[RULES] = rules_logit(x) - base
         for tree in m["trees"]:
             node = 0
             base += m["learning_rate"] * tree["value"][0]
