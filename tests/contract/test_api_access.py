@@ -9,6 +9,7 @@ import pytest
 
 from api_setup import AGENCY_A, PASSWORD, Desk, build_desk
 from grace.store.intel_tables import ReferralLink
+from grace.web.auth import Principal, record_view, scope
 from grace.workspace import Workspace
 
 
@@ -184,3 +185,22 @@ def test_roles_limit_what_each_user_may_do(desk: Desk) -> None:
     forbidden = analyst.post("/api/v1/users", json={"username": "x", "role": "admin"})
     assert forbidden.status_code == 403
     assert forbidden.json()["error"].startswith("this needs one of the roles")
+
+
+def test_record_view_saves_the_anchor_on_commit_and_unlocks_on_rollback(
+    workspace: Workspace,
+) -> None:
+    viewer = Principal(1, "viewer", "admin", None, True)
+    with workspace.sessions.begin() as session:
+        record_view(session, workspace, viewer, "referral", "1")
+        record_view(session, workspace, viewer, "referral", "2")
+        assert scope._AUDIT_LOCK.locked()  # held until the transaction ends
+    anchor = (workspace.home / "audit.anchor.json").read_text(encoding="utf-8")
+    assert '"seq": 2' in anchor and not scope._AUDIT_LOCK.locked()
+    with pytest.raises(RuntimeError), workspace.sessions.begin() as session:
+        record_view(session, workspace, viewer, "referral", "3")
+        raise RuntimeError("the audited action failed")
+    assert not scope._AUDIT_LOCK.locked()
+    assert (workspace.home / "audit.anchor.json").read_text(encoding="utf-8") == anchor
+    with workspace.sessions() as session:
+        assert workspace.audit.verify(session).ok

@@ -46,7 +46,8 @@ def test_package_round_trip_audit_and_custody(workspace: Workspace, tmp_path: Pa
         and NEW_B not in members.values()
     )
     manifest = json.loads(members["manifest.json"])
-    assert manifest["creator"] == "test:alice" and manifest["workspace_id"].startswith("ws-")
+    assert manifest["creator"] == "test:alice"
+    assert manifest["workspace_id"] == workspace.settings["workspace_id"]
     document = json.loads(members[f"referrals/{data.de}.json"])
     assert document["external_id"] == "DE-1" and document["routing"]["agency"] == data.de_agency
     assert document["priority_explanation"]["factors"]

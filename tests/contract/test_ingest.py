@@ -32,9 +32,11 @@ def test_folders_and_zips_ingest_with_media_custody_and_audit(
     assert report.count("ingested") == 4
     with workspace.sessions() as session:
         rows = list_referrals(session)
-        detail = referral_detail(session, rows[0]["id"])
+        first = next(r for r in rows if r["external_id"] == "T-00000")
+        detail = referral_detail(session, first["id"])
     assert len(rows) == 4
-    assert rows[0]["escalated"] is True  # T-00000 is escalated and sorts first
+    assert first["escalated"] is True  # the builder escalates T-00000 only
+    assert [r["escalated"] for r in rows].count(True) == 1
     assert detail is not None
     assert [f["sha256"] is not None for f in detail["files"]] == [True, True]
     roles = sorted(c["role"] for c in detail["custody"])

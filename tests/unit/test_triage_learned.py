@@ -118,4 +118,29 @@ def test_providers_get_their_own_feature(stream: Stream) -> None:
     """Providers report differently, so each one decided often enough is a feature."""
     model = trained(stream)
     assert model.providers(), "the dominant providers appear in 300 decisions"
-    assert all(n.startswith("esp:") for n in model.model["features"][-len(model.providers()) :])
+    assert model.model is not None
+    extra = model.model["features"][-len(model.providers()) :]
+    assert extra == [f"esp:{p}" for p in model.providers()]
+    foreign = json.loads(model.to_json())
+    foreign["features"][-1] = "country"
+    with pytest.raises(ValueError, match="different feature list"):
+        LearnedV1.from_json(json.dumps(foreign))
+
+
+def test_trees_start_from_the_rules(stream: Stream) -> None:
+    """Boosting starts at the rules' own log-odds: the model's raw log-odds differ from them
+    by at most what the trees can add, and the rules' share is listed as a factor."""
+    model = trained(stream)
+    assert model.model is not None and model.model["start"] == "rules_v1"
+    m = model.model
+    reach = sum(m["learning_rate"] * max(abs(v) for v in t["value"]) for t in m["trees"])
+    rules = RulesV1()
+    moved = 0.0
+    for it in list(stream[0].values())[:100]:
+        x = model._vector(facts(it), model.providers())
+        base, pushes = model.attribution(x)
+        p = min(1 - 1e-4, max(1e-4, rules.score(it).score / 100))
+        gap = abs(base + sum(pushes) - math.log(p / (1 - p)))
+        assert gap <= reach + 1e-9
+        moved = max(moved, gap)
+    assert 0 < moved <= reach

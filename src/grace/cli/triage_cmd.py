@@ -19,7 +19,8 @@ from grace.cli.common import (
     open_workspace,
     print_json,
 )
-from grace.store.intel_tables import Decision, ScoreRow, TriageRun
+from grace.desk.decisions import DecisionError, add_decision
+from grace.store.intel_tables import ScoreRow, TriageRun
 from grace.store.tables import Referral
 from grace.triage.service import SCORERS, RunReport, reproduce, run_triage, train_learned
 from grace.workspace import Workspace
@@ -140,24 +141,14 @@ def decide(
         fail(f"label must be one of {', '.join(LABELS)}")
     with open_workspace(home) as workspace:
         with workspace.sessions.begin() as session:
-            referral = session.get(Referral, referral_id)
-            if referral is None:
-                fail(f"no referral with id {referral_id}")
-            session.add(
-                Decision(
-                    referral_id=referral_id,
-                    label=label,
-                    actor=actor(),
-                    at=datetime.now(UTC),
-                    notes=notes,
-                    data={},
-                )
-            )
-            referral.status = "decided"
+            try:
+                add_decision(session, actor(), referral_id, label, notes)
+            except DecisionError as exc:
+                fail(str(exc))
             workspace.audit.append(
                 session,
                 actor=actor(),
-                action="decision",
+                action="decide",
                 object_type="referral",
                 object_id=str(referral_id),
                 details={"label": label},

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from grace.model import Referral
 from grace.model.intel import Identifier, RoutingDecision, Score
+from grace.signals.factors import SignalFactor
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class TriageInput:
     routing: RoutingDecision | None = None
     agency: str | None = None  # the agency whose weights apply (jurisdiction)
     referral_id: int | None = None  # the workspace's id, when scored from a workspace
+    signal_factors: tuple[SignalFactor, ...] = ()  # model signals of its media (if computed)
 
 
 class Scorer(ABC):

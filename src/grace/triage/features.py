@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from grace.model import PartyRole
 from grace.model.times import parse_utc
+from grace.signals.factors import SignalFactor
 from grace.triage.base import TriageInput
 from grace.triage.signals import access_signals, contact_signals
 
@@ -62,6 +63,7 @@ class Facts:
     victim_listed: bool
     agency: str | None = None
     esp: str | None = None  # the reporting provider (providers report differently)
+    signals: tuple[SignalFactor, ...] = ()  # model signals (explicit content, young faces)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -102,6 +104,7 @@ def facts(item: TriageInput) -> Facts:
         victim_listed=bool(r.party(PartyRole.VICTIM)),
         agency=item.agency,
         esp=r.esp_name,
+        signals=item.signal_factors,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from grace.model import Referral as ReferralModel
 from grace.model.intel import Identifier, RoutingDecision
+from grace.signals.factors import referral_signal_factors
 from grace.store.intel_tables import IdentifierRow, ReferralLink
 from grace.store.tables import Referral
 from grace.triage.base import TriageInput
@@ -30,6 +31,7 @@ def triage_inputs(
         chunk = list(ids[start : start + CHUNK])
         links = _link_counts(session, chunk)
         identifiers = _identifiers(session, chunk)
+        signals = referral_signal_factors(session, chunk)
         rows = session.execute(
             select(
                 Referral.id, Referral.data, Referral.media_counts, Referral.routing, Referral.agency
@@ -48,6 +50,7 @@ def triage_inputs(
                 routing=RoutingDecision.model_validate(routing) if routing else None,
                 agency=agency,
                 referral_id=referral_id,
+                signal_factors=tuple(signals.get(referral_id, ())),
             )
 
 

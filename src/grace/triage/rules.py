@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from grace.model.intel import Factor, Score
+from grace.signals.factors import as_triage_factors
 from grace.triage.base import Scorer, TriageInput
 from grace.triage.features import Facts, facts
 
@@ -199,6 +200,7 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
     if f.contact:
         words = ", ".join(f"'{c}'" for c in f.contact)
         add("contact", list(f.contact), w["contact"], f"signs of planned contact: {words}")
+    out.extend(as_triage_factors(list(f.signals), w.get("signals")))
     if f.victim_listed:
         add("victim_listed", True, w["victim_listed"], "a victim is identified in the report")
     if f.incident_type:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +26,9 @@ from grace.triage.inputs import triage_inputs
 from grace.triage.learned import LearnedV1
 from grace.triage.rules import RulesV1
 from grace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from grace.learn.triage_hook import LearnedFactors
 
 SCORERS = ("rules_v1", "learned_v1")
 
@@ -110,25 +113,27 @@ def run_triage(
     now = now or datetime.now(UTC)
     with workspace.sessions.begin() as session:
         scorer, version, model_id = make_scorer(session, scorer_name)
+        hook = _learned_factors(workspace)
         run = TriageRun(
             scorer=scorer_name,
             version=version,
             reference_time=now,
             started_at=datetime.now(UTC),
             actor=actor,
-            config={"model_id": model_id},
+            config={"model_id": model_id, "learn": hook.versions()},
         )
         session.add(run)
         session.flush()
         scores: list[dict[str, object]] = []
         for item in triage_inputs(session, now):
             result = scorer.score(item)
+            explained = [*result.factors, *hook.factors(item)]
             scores.append(
                 {
                     "run_id": run.id,
                     "referral_id": _referral_id(item),
                     "score": result.score,
-                    "factors": [f.model_dump(mode="json") for f in result.factors],
+                    "factors": [f.model_dump(mode="json") for f in explained],
                 }
             )
             if progress and len(scores) % 1000 == 0:
@@ -146,6 +151,16 @@ def run_triage(
         report = RunReport(run.id, scorer_name, version, len(scores))
     workspace.audit.save_anchor()
     return report
+
+
+def _learned_factors(workspace: Workspace) -> LearnedFactors:
+    """The active local models' factors (0 points: they explain, the scorer weighs).
+
+    Imported here because ``grace.learn`` builds on triage's features.
+    """
+    from grace.learn.triage_hook import LearnedFactors
+
+    return LearnedFactors.load(workspace)
 
 
 def _referral_id(item: TriageInput) -> int:
