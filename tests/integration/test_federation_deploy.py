@@ -25,6 +25,8 @@ from grace.audit.chain import AuditEvent
 from grace.federation import data, deploy
 from grace.federation.local import LocalFederation, wait_for_log
 from grace.federation.records import digest, record_coordinator_run
+from grace.learn.federated import params_from_head
+from grace.learn.head import Head
 from grace.learn.registry import list_versions, load_version
 from grace.store.fl_tables import FlRound, FlRun
 from grace.workspace import Workspace
@@ -150,8 +152,11 @@ def test_every_party_records_the_run(deployment: Deployment) -> None:
                 assert "fl_receive_model" in actions
             [version] = list_versions(ws, "federated_head")
             assert version.status == "candidate"  # the agency decides whether to use it
-            arrays, _ = load_version(ws, "federated_head", version.version)
-            assert digest(arrays) == global_sha
+            arrays, meta = load_version(ws, "federated_head", version.version)
+            # Stored as a head grace can predict with; it folds back to the exact global model.
+            head = Head.from_registry(arrays, meta)
+            assert head.classes == [str(i) for i in range(10)]
+            assert digest(params_from_head(head)) == global_sha
         finally:
             ws.close()
 
