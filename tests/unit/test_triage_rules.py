@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from grace.model import FileRef, Party, PartyRole, Referral
+from grace.signals.factors import SignalFactor
 from grace.triage.base import TriageInput
 from grace.triage.rules import RulesV1, WeightsError, load_weights
 from grace.triage.signals import access_signals, contact_signals
@@ -113,3 +114,20 @@ def test_text_signals_use_word_boundaries() -> None:
     )
     assert access_signals(ref) == ["teacher"]
     assert contact_signals(ref) == ["come over"]
+
+
+def test_model_signals_are_weighed_and_explained() -> None:
+    young = SignalFactor(
+        name="young_face",
+        label="youngest face estimated under 18 (age 15 ± 6), low confidence",
+        strength=0.6,
+        value={"age": 15.0, "age_sd": 6.0, "p_under_18": 0.6},
+        explanation="age model on 1 face",
+    )
+    plain = RulesV1().score(item())
+    with_signal = RulesV1().score(item(signal_factors=(young,)))
+    [factor] = [f for f in with_signal.factors if f.name == "signal:young_face"]
+    assert factor.contribution == pytest.approx(20.0 * 0.6)  # packaged weight x strength
+    assert "low confidence" in factor.explanation
+    assert with_signal.score > plain.score
+    assert not [f for f in plain.factors if f.name.startswith("signal:")]
