@@ -55,6 +55,8 @@ def test_links_to_other_agencies_referrals_are_not_shown(desk: Desk) -> None:
     assert [link["referral"] for link in mine] == [2]
     everything = desk.as_token("coord").get("/api/v1/referrals/1").json()["links"]
     assert sorted(link["referral"] for link in everything) == [2, 4]
+    page = desk.signed_in("ana")[0].get("/referrals/1").text  # the page hides them too
+    assert 'href="/referrals/2"' in page and 'href="/referrals/4"' not in page
 
 
 def test_coordinator_and_admin_see_every_agency(desk: Desk) -> None:

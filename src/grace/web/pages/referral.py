@@ -22,6 +22,7 @@ from grace.web.auth import (
     current_principal,
     record_view,
     referral_in_scope,
+    referral_scope,
     require_roles,
 )
 from grace.web.deps import get_workspace
@@ -42,7 +43,7 @@ def referral_page(
 ) -> HTMLResponse:
     with workspace.sessions.begin() as session:
         referral_in_scope(session, principal, referral_id)
-        detail = referral_detail(session, referral_id)
+        detail = referral_detail(session, referral_id, referral_scope(principal))
         assert detail is not None  # referral_in_scope raised 404 otherwise
         context = {
             "principal": principal,

@@ -9,7 +9,13 @@ from fastapi.responses import HTMLResponse
 
 from grace.desk.wall import wall_items
 from grace.referrals import referral_detail
-from grace.web.auth import Principal, record_view, referral_in_scope, require_roles
+from grace.web.auth import (
+    Principal,
+    record_view,
+    referral_in_scope,
+    referral_scope,
+    require_roles,
+)
 from grace.web.deps import get_workspace
 from grace.web.pages.render import MEDIA_ROLES, render
 from grace.workspace import Workspace
@@ -26,7 +32,7 @@ def media_wall(
 ) -> HTMLResponse:
     with workspace.sessions.begin() as session:
         referral_in_scope(session, principal, referral_id)
-        detail = referral_detail(session, referral_id)
+        detail = referral_detail(session, referral_id, referral_scope(principal))
         items = wall_items(session, referral_id)
         record_view(
             session,
