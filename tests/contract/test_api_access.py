@@ -28,6 +28,9 @@ def test_agency_a_cannot_read_agency_b_by_id_through_api_or_pages(desk: Desk) ->
         response = ana.get(path)
         assert response.status_code == 404, path
         assert response.json() == {"error": "no referral with id 4"}
+    page = ana.get("/referrals/4", headers={"Accept": "text/html"})  # what a browser sees
+    assert page.status_code == 404 and "no referral with id 4" in page.text
+    assert page.headers["content-type"].startswith("text/html")
     # a missing id reads exactly like an out-of-scope one: ids do not leak existence
     assert ana.get("/api/v1/referrals/999").json() == {"error": "no referral with id 999"}
     foreign = desk.sha_of(4)

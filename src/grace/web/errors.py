@@ -1,18 +1,21 @@
 """Every error is JSON ``{"error": "..."}`` with a clear message; bad input is a 4xx.
 
-Pages that need a signed-in user redirect to the login page instead of answering 401.
+Pages that need a signed-in user redirect to the login page instead of answering 401, and a
+browser asking for a page (``Accept: text/html``, not under ``/api``) gets the same message as
+a small HTML page with a way back to the queue, rather than raw JSON.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
@@ -30,9 +33,27 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-def _http_error(_request: Request, exc: HTTPException) -> Response:
+def _http_error(request: Request, exc: HTTPException) -> Response:
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if _wants_page(request):
+        return HTMLResponse(_page(exc.status_code, message), exc.status_code, headers=exc.headers)
     return JSONResponse({"error": message}, exc.status_code, headers=exc.headers)
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _page(status: int, message: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>grace · {status}</title>"
+        '<link rel="stylesheet" href="/static/grace.css"></head>'
+        f'<body><main class="error-page"><h1>{status}</h1><p>{escape(message)}</p>'
+        '<p><a href="/">back to the queue</a></p></main></body></html>'
+    )
 
 
 def _invalid(_request: Request, exc: RequestValidationError) -> Response:
