@@ -23,8 +23,10 @@ from grace.model import IncidentDetail
 from grace.signals.factors import as_triage_factors, referral_signal_factors
 from grace.signals.run import SignalRunner
 from grace.signals.store import load_embeddings, media_signals, text_signals
+from grace.store.intel_tables import ScoreRow
 from grace.store.signal_tables import MediaSignal
 from grace.store.tables import AuditEvent, Referral
+from grace.triage.service import reproduce, run_triage
 from grace.workspace import Workspace
 from signal_builders import clip, jpeg, photo
 
@@ -163,3 +165,33 @@ def test_cli_run_and_show(
     assert missing.exit_code == 1 and "no signals" in missing.output
     with workspace.sessions() as session:
         assert session.scalar(select(Referral.id).where(Referral.external_id == "S-1")) == 1
+
+
+def test_signals_weigh_in_triage_and_a_past_run_reproduces(
+    workspace: Workspace, tmp_path: Path, media: dict[str, bytes]
+) -> None:
+    """Signals computed after a triage run do not change that run's reproduction."""
+    _ingest(workspace, tmp_path, media, full=False)
+    MediaProcessor(workspace, "t", workers=1).run()
+    before = run_triage(workspace, "rules_v1", "t")
+    SignalRunner(workspace, "t").run(text=False)
+    with workspace.sessions.begin() as session:
+        row = session.scalars(
+            select(MediaSignal).where(MediaSignal.sha256 == _sha(media["astronaut"]))
+        ).one()
+        row.faces = [{"box": [1, 2, 3, 4], "score": 1.0, "age": 15.0, "age_sd": 5.0,
+                      "p_under_18": 0.6}]  # fmt: skip
+    assert reproduce(workspace, before.run_id)["identical"] is True
+    after = run_triage(workspace, "rules_v1", "t")
+    with workspace.sessions() as session:
+        scores = dict(
+            session.execute(
+                select(ScoreRow.run_id, ScoreRow.score).where(ScoreRow.referral_id == 1)
+            ).all()
+        )
+        [factors] = session.scalars(
+            select(ScoreRow.factors).where(ScoreRow.run_id == after.run_id)
+        ).all()
+    assert scores[after.run_id] > scores[before.run_id]
+    assert "signal:young_face" in {f["name"] for f in factors}
+    assert reproduce(workspace, after.run_id)["identical"] is True

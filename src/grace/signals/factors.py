@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -57,17 +58,24 @@ def confidence_word(p: float) -> str:
 
 
 def referral_signal_factors(
-    session: Session, referral_ids: list[int]
+    session: Session, referral_ids: list[int], as_of: datetime | None = None
 ) -> dict[int, list[SignalFactor]]:
-    """Signal factors per referral id (referrals with none are absent from the result)."""
+    """Signal factors per referral id (referrals with none are absent from the result).
+
+    ``as_of`` leaves out signals computed after that time, so that reproducing a past triage
+    run sees what that run saw, not signals added since.
+    """
     if not referral_ids:
         return {}
-    rows = session.execute(
+    query = (
         select(ReferralFile.referral_id, MediaSignal)
         .join(MediaSignal, MediaSignal.sha256 == ReferralFile.sha256)
         .where(ReferralFile.referral_id.in_(set(referral_ids)), MediaSignal.error.is_(None))
         .order_by(ReferralFile.referral_id, ReferralFile.id)
     )
+    if as_of is not None:
+        query = query.where(MediaSignal.computed_at <= as_of)
+    rows = session.execute(query)
     by_referral: dict[int, list[MediaSignal]] = defaultdict(list)
     for referral_id, signal in rows:
         by_referral[referral_id].append(signal)

@@ -21,9 +21,15 @@ LINKING = ("strong", "medium")
 
 
 def triage_inputs(
-    session: Session, now: datetime, ids: Sequence[int] | None = None
+    session: Session,
+    now: datetime,
+    ids: Sequence[int] | None = None,
+    signals_as_of: datetime | None = None,
 ) -> Iterator[TriageInput]:
-    """Every referral (or those in ``ids``) as a scorer sees it, in id order."""
+    """Every referral (or those in ``ids``) as a scorer sees it, in id order.
+
+    ``signals_as_of`` ignores model signals computed later (used to reproduce a past run).
+    """
     if ids is None:
         ids = list(session.scalars(select(Referral.id).order_by(Referral.id)))
     priors = _prior_counts(session)
@@ -31,7 +37,7 @@ def triage_inputs(
         chunk = list(ids[start : start + CHUNK])
         links = _link_counts(session, chunk)
         identifiers = _identifiers(session, chunk)
-        signals = referral_signal_factors(session, chunk)
+        signals = referral_signal_factors(session, chunk, signals_as_of)
         rows = session.execute(
             select(
                 Referral.id, Referral.data, Referral.media_counts, Referral.routing, Referral.agency

@@ -198,7 +198,7 @@ def reproduce(workspace: Workspace, run_id: int) -> dict[str, object]:
         )
         again = {
             _referral_id(item): scorer.score(item).score
-            for item in triage_inputs(session, now, sorted(recorded))
+            for item in triage_inputs(session, now, sorted(recorded), run.started_at)
         }
     differing = sorted(r for r, s in recorded.items() if abs(again.get(r, -1.0) - s) > 1e-9)
     return {
