@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grace.banks.categories import resolve
+from grace.signals.store import media_signals
 from grace.store.media_tables import BankEntry, HashBank, Media, MediaMatch
 from grace.store.tables import ReferralFile
 
@@ -39,6 +41,7 @@ class WallItem:
     kind: str  # image | video | other | missing
     hidden: bool
     badges: list[Badge] = field(default_factory=list)
+    signals: str | None = None  # what the models saw, in words (see ``signal_summary``)
 
     @property
     def renderable(self) -> bool:
@@ -58,6 +61,7 @@ def wall_items(session: Session, referral_id: int) -> list[WallItem]:
     shas = {f.sha256 for f in files if f.sha256}
     media = {m.sha256: m for m in session.scalars(select(Media).where(Media.sha256.in_(shas)))}
     badges = badges_by_media(session, [m.id for m in media.values()])
+    signals = media_signals(session, sorted(shas))
     items = []
     for f in files:
         item = media.get(f.sha256 or "")
@@ -71,9 +75,28 @@ def wall_items(session: Session, referral_id: int) -> list[WallItem]:
                 kind=item.kind if item else ("missing" if f.sha256 is None else "other"),
                 hidden=is_categorised(found) or f.media_status == "known",
                 badges=found,
+                signals=signal_summary(signals.get(f.sha256 or "")),
             )
         )
     return items
+
+
+def signal_summary(record: dict[str, Any] | None) -> str | None:
+    """The models' facts about an item in a few words, so an analyst can judge whether to
+    reveal it at all; estimates keep their uncertainty and are never phrased as verdicts."""
+    if not record or record.get("error"):
+        return None
+    parts = []
+    if record.get("nsfw_score") is not None:
+        parts.append(f"explicit-content score {record['nsfw_score']:.2f}")
+    faces = record.get("face_count")
+    if faces == 0:
+        parts.append("no face found")
+    elif faces:
+        age, sd = record.get("youngest_age"), record.get("youngest_age_sd")
+        youngest = f", youngest ~{age:.0f} ± {sd or 0:.0f} y" if age is not None else ""
+        parts.append(f"{faces} face{'s' * (faces != 1)}{youngest}")
+    return " · ".join(parts) or None
 
 
 def is_categorised(badges: list[Badge]) -> bool:
