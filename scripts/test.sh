@@ -7,9 +7,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
+# Each run gets its own temporary folder, removed at the end: pytest would otherwise scan and
+# prune earlier runs' folders (workspaces hold thousands of vault directories each).
+TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/grace-tests.XXXXXX")
+trap 'rm -rf "$TMP_ROOT"' EXIT
+.venv/bin/pytest -n 2 -q -m "not federation" --basetemp="$TMP_ROOT/suite" "$@"
 # The Flower deployment test starts a SuperLink, three SuperNodes and a client process per
 # message; it runs alone afterwards so that Flower's polling, not CPU contention, sets its pace.
-.venv/bin/pytest -n 2 -q -m "not federation" "$@"
 status=0
-GRACE_FL_TEST_TIMEOUT="${GRACE_FL_TEST_TIMEOUT:-420}" .venv/bin/pytest -q -m federation "$@" || status=$?
+GRACE_FL_TEST_TIMEOUT="${GRACE_FL_TEST_TIMEOUT:-420}" \
+  .venv/bin/pytest -q -m federation --basetemp="$TMP_ROOT/federation" "$@" || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 5 ]  # 5: the arguments selected no federation test

@@ -18,7 +18,6 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grace.learn.federated import register_federated
 from grace.store.fl_tables import FlRound, FlRun
 from grace.workspace import Workspace
 
@@ -100,6 +99,10 @@ def _register(
     Labels are the class indices the federation trained on (``[W (d, k), b (k,)]``), so the
     class names are ``"0" .. "k-1"``, the same in every party.
     """
+    # Imported here: it pulls in scikit-learn (~2 s), and every fit message in an agency
+    # starts a fresh process that records its participation but registers nothing.
+    from grace.learn.federated import register_federated
+
     classes = [str(i) for i in range(int(np.asarray(params[-1]).shape[0]))]
     return register_federated(
         workspace, MODEL_NAME, params, classes=classes, run_id=run_id, metrics=metrics,
