@@ -15,6 +15,6 @@ trap 'rm -rf "$TMP_ROOT"' EXIT
 # The Flower deployment test starts a SuperLink, three SuperNodes and a client process per
 # message; it runs alone afterwards so that Flower's polling, not CPU contention, sets its pace.
 status=0
-GRACE_FL_TEST_TIMEOUT="${GRACE_FL_TEST_TIMEOUT:-420}" \
+GRACE_FL_TEST_TIMEOUT="${GRACE_FL_TEST_TIMEOUT:-600}" \
   .venv/bin/pytest -q -m federation --basetemp="$TMP_ROOT/federation" "$@" || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 5 ]  # 5: the arguments selected no federation test
