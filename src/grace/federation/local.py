@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import psutil
 
-from grace.federation import deploy
+from grace.federation import data, deploy
 from grace.federation.certs import make_certs, make_node_key
 
 
@@ -202,6 +203,7 @@ def start_local(root: Path, n_agencies: int = 3, *, workspaces: bool = False) ->
                 "dataset": "digits",
                 "partition-id": i,
                 "num-partitions": n_agencies,
+                "data": str(_materialise_partition(fed, agency, i, n_agencies)),
             }
             if workspaces:
                 from grace.workspace import Workspace
@@ -215,6 +217,15 @@ def start_local(root: Path, n_agencies: int = 3, *, workspaces: bool = False) ->
         fed.stop()
         raise
     return fed
+
+
+def _materialise_partition(fed: LocalFederation, agency: str, index: int, total: int) -> Path:
+    """Write the agency's benign partition once, as its own data file (see ``agency_data``)."""
+    X, y = data.load_partition("digits", index, total, 0.5)
+    path = fed.root / "data" / f"{agency}.npz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, X=X, y=y)
+    return path
 
 
 def measure(root: Path | None = None) -> dict[str, float]:
