@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from grace.workspace import ENV_HOME, Workspace, WorkspaceError
 
@@ -56,3 +57,18 @@ def print_json(data: Any) -> None:
 def actor() -> str:
     """Who is acting, for the audit trail: the operating-system user of the CLI."""
     return f"cli:{os.environ.get('USER') or os.environ.get('USERNAME') or 'unknown'}"
+
+
+def record_cli_view(
+    session: Session, workspace: Workspace, object_type: str, object_id: str
+) -> None:
+    """Audit that the operator at this terminal viewed an object, in the caller's transaction
+    (the caller saves the audit anchor after commit, as every audited write does)."""
+    workspace.audit.append(
+        session,
+        actor=actor(),
+        action="view",
+        object_type=object_type,
+        object_id=object_id,
+        details={"via": "cli"},
+    )

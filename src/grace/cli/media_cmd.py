@@ -18,6 +18,7 @@ from grace.cli.common import (
     fail,
     open_workspace,
     print_json,
+    record_cli_view,
 )
 from grace.media.process import MediaProcessor, ProcessReport
 from grace.store.media_tables import BankEntry, HashBank, Media, MediaMatch
@@ -64,14 +65,7 @@ def show_cmd(
         with workspace.sessions.begin() as session:
             item = _find(session, media)
             detail = media_detail(session, item)
-            workspace.audit.append(
-                session,
-                actor=actor(),
-                action="view",
-                object_type="media",
-                object_id=str(item.id),
-                details={"via": "cli"},
-            )
+            record_cli_view(session, workspace, "media", str(item.id))
         workspace.audit.save_anchor()
     if as_json:
         print_json(detail)

@@ -8,7 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from grace.cli.common import HomeOption, JsonOption, actor, fail, open_workspace, print_json
+from grace.cli.common import (
+    HomeOption,
+    JsonOption,
+    fail,
+    open_workspace,
+    print_json,
+    record_cli_view,
+)
 from grace.referrals import list_referrals, referral_detail
 
 app = typer.Typer(help="Referrals in the workspace.", no_args_is_help=True)
@@ -56,14 +63,7 @@ def show_cmd(
             detail = referral_detail(session, referral_id)
             if detail is None:
                 fail(f"no referral with id {referral_id}")
-            workspace.audit.append(
-                session,
-                actor=actor(),
-                action="view",
-                object_type="referral",
-                object_id=str(referral_id),
-                details={"via": "cli"},
-            )
+            record_cli_view(session, workspace, "referral", str(referral_id))
         workspace.audit.save_anchor()
     if as_json:
         print_json(detail)

@@ -18,6 +18,7 @@ from grace.cli.common import (
     fail,
     open_workspace,
     print_json,
+    record_cli_view,
 )
 from grace.store.signal_tables import MediaSignal
 
@@ -96,14 +97,7 @@ def show_cmd(
             if len(rows) != 1:
                 fail(f"no signals for {prefix}" if not rows else f"{prefix} is ambiguous")
             record = signal_record(rows[0])
-            workspace.audit.append(
-                session,
-                actor=actor(),
-                action="view",
-                object_type="media_signals",
-                object_id=rows[0].sha256,
-                details={"via": "cli"},
-            )
+            record_cli_view(session, workspace, "media_signals", rows[0].sha256)
         workspace.audit.save_anchor()
     if as_json:
         print_json(record)
