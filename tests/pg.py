@@ -31,7 +31,8 @@ def require_or_skip() -> str:
 def worker_database(worker: str) -> str:
     """Create (once) and wipe a database for this worker; return its URL."""
     base = make_url(require_or_skip())
-    name = f"grace_test_{worker}".replace("-", "_")
+    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
+    name = f"{prefix}_{worker}".replace("-", "_")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
