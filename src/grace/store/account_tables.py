@@ -27,6 +27,7 @@ class User(Base):
     agency: Mapped[str | None] = mapped_column(String(100))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str | None] = mapped_column(String(10))  # desk language; None: browser's
 
 
 class ApiToken(Base):
