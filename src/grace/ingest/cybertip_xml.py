@@ -299,8 +299,17 @@ def _esp_name(reporter: etree._Element) -> str | None:
     if template:
         return template
     for key in ("legalURL", "termsOfService"):
-        link = text_of(pop_one(g, key))
-        host = urlsplit(link).hostname if link and "://" in link else None
-        if host:
+        if host := _host(text_of(pop_one(g, key))):
             return host.removeprefix("www.")
     return None
+
+
+def _host(link: str | None) -> str | None:
+    """The host of a URL, or None; ``urlsplit`` raises ``ValueError`` on a malformed one
+    (``http://[x``), which must cost the referral its ESP name, not stop the ingest."""
+    if not link or "://" not in link:
+        return None
+    try:
+        return urlsplit(link).hostname
+    except ValueError:
+        return None

@@ -66,8 +66,12 @@ def normalize_name(raw: str) -> str:
 
 
 def is_directory(info: zipfile.ZipInfo) -> bool:
-    """True for directory entries, which are skipped rather than refused."""
-    return info.is_dir() or stat.S_ISDIR(info.external_attr >> 16)
+    """True for directory entries, which are skipped rather than refused.
+
+    Not ``ZipInfo.is_dir``: it indexes the name's last character, so an entry with an
+    empty name (possible in a hostile central directory) raised IndexError.
+    """
+    return info.filename.endswith("/") or stat.S_ISDIR(info.external_attr >> 16)
 
 
 def _ratio_exceeded(size: int, compressed: int, limits: Limits) -> bool:

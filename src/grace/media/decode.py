@@ -60,7 +60,17 @@ _IMAGE_MIMES = {
 _FALLBACK_FORMATS = ["ICO", "PPM", "JPEG2000", "QOI"]
 """Formats tried when magic bytes say nothing; all have their own signature check."""
 
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError)
+# RuntimeError: libheif (through pillow-heif) reports limits and corrupt streams with it.
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    KeyError,
+    TypeError,
+    RuntimeError,
+)
 
 
 class MediaError(Exception):

@@ -14,6 +14,8 @@ def parse_utc(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # An offset can carry a time past year 1 or 9999 in UTC (0001-01-01T00:00+01:00):
+        # ``astimezone`` then raises OverflowError, which is "unreadable" like any other.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
