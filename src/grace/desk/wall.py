@@ -3,6 +3,8 @@
 An item matched by a hash set that categorises it (any known bank, or any entry carrying a
 category code) has already been graded by someone: showing it again exposes the analyst for
 no investigative gain, so it is listed with a badge (category and bank) and never rendered.
+An item not yet matched (not analysed, or a crashed run left it unmatched) is withheld the
+same way until it is: nobody can yet say that it is not known material.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class WallItem:
     kind: str  # image | video | other | missing
     hidden: bool
     badges: list[Badge] = field(default_factory=list)
+    unmatched: bool = False  # withheld because matching has not finished for it
     signals: str | None = None  # what the models saw, in words (see ``signal_summary``)
 
     @property
@@ -66,6 +69,7 @@ def wall_items(session: Session, referral_id: int) -> list[WallItem]:
     for f in files:
         item = media.get(f.sha256 or "")
         found = badges.get(item.id, []) if item else []
+        unmatched = f.sha256 is not None and not is_matched(item)
         items.append(
             WallItem(
                 file_id=f.id,
@@ -73,8 +77,9 @@ def wall_items(session: Session, referral_id: int) -> list[WallItem]:
                 name=f.original_name or f.name or f"file {f.id}",
                 status=f.media_status or "unprocessed",
                 kind=item.kind if item else ("missing" if f.sha256 is None else "other"),
-                hidden=is_categorised(found) or f.media_status == "known",
+                hidden=unmatched or is_categorised(found) or f.media_status == "known",
                 badges=found,
+                unmatched=unmatched,
                 signals=signal_summary(signals.get(f.sha256 or "")),
             )
         )
@@ -97,6 +102,11 @@ def signal_summary(record: dict[str, Any] | None) -> str | None:
         youngest = f", youngest ~{age:.0f} ± {sd or 0:.0f} y" if age is not None else ""
         parts.append(f"{faces} face{'s' * (faces != 1)}{youngest}")
     return " · ".join(parts) or None
+
+
+def is_matched(item: Media | None) -> bool:
+    """Whether matching finished for the item (only then can it be shown at all)."""
+    return item is not None and item.matched_at is not None
 
 
 def is_categorised(badges: list[Badge]) -> bool:
@@ -128,9 +138,13 @@ def badges_by_media(session: Session, media_ids: list[int]) -> dict[int, list[Ba
 
 
 def hidden_shas(session: Session, shas: list[str]) -> set[str]:
-    """Which of these items the wall hides (for endpoints asked about one item directly)."""
-    found = session.execute(select(Media.sha256, Media.id).where(Media.sha256.in_(shas))).all()
-    media = {sha: media_id for sha, media_id in found}
+    """Which of these items the wall hides (for endpoints asked about one item directly):
+    the categorised ones, and any not yet matched (unknown status is withheld, not shown)."""
+    found = session.execute(
+        select(Media.sha256, Media.id, Media.matched_at).where(Media.sha256.in_(shas))
+    ).all()
+    media = {sha: media_id for sha, media_id, matched in found if matched is not None}
+    unmatched = set(shas) - set(media)
     badges = badges_by_media(session, list(media.values()))
     known: set[str] = {
         sha
@@ -141,4 +155,5 @@ def hidden_shas(session: Session, shas: list[str]) -> set[str]:
         )
         if sha
     }
-    return {sha for sha, mid in media.items() if is_categorised(badges.get(mid, []))} | known
+    categorised = {sha for sha, mid in media.items() if is_categorised(badges.get(mid, []))}
+    return categorised | known | unmatched

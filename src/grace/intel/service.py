@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from grace.intel.links import relink
 from grace.intel.routing import route
 from grace.intel.routing_table import RoutingTable, load_routing_table
 from grace.intel.subjects import propose_merges, recompute_subjects
+from grace.media.workers import worker_pool
 from grace.model import Referral as ReferralModel
 from grace.store.intel_tables import IdentifierRow
 from grace.store.tables import Referral
@@ -36,7 +37,7 @@ PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it
 def _pool(table: RoutingTable) -> Executor:
     """Worker processes for the pure extraction and routing (the referral data is local)."""
     workers = min(2, os.cpu_count() or 1)
-    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(table,))
+    return worker_pool(workers, initializer=_init_worker, initargs=(table,))
 
 
 @dataclass

@@ -1,34 +1,39 @@
 """Media processing after ingest: analyse new vault objects, match them, group duplicates.
 
-Runs in three steps so that the search indexes only ever hold committed rows: (1) analyse
-pending objects and commit their ``media`` and ``media_hashes`` rows; (2) match each new
-item against the banks and all media, commit the matches and duplicate groups; (3) give
-every file of the affected referrals its status (known, viral, duplicate, near duplicate,
-new) and each referral its counts. Analysis is spread over worker processes (the bytes
-stay on this machine), which is where the time goes.
+Runs in stages so that the search indexes only ever hold committed rows, and so that a
+crash (SIGKILL, power loss) at any point loses nothing: (1) analyse pending objects and
+commit their ``media`` and ``media_hashes`` rows chunk by chunk, each row unmatched
+(``matched_at`` NULL); (2) take every unmatched item, whether this run or a crashed one
+analysed it, and in one transaction per batch store its matches and duplicate groups, set
+``matched_at`` and give every file of the affected referrals its status (known, viral,
+duplicate, near duplicate, new) and each referral its counts; (3) give a status to files
+still without one whose item is already matched. A re-run therefore finishes exactly what
+is unfinished, and until an item is matched the desk withholds it. Analysis is spread over
+worker processes (the bytes stay on this machine, and the workers die with this process).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from grace.matching.indexes import WorkspaceIndexes
 from grace.matching.matcher import Matcher, Query
 from grace.media.analyse import MediaAnalysis, analyse_bytes
-from grace.media.status import refresh_statuses
+from grace.media.status import refresh_referrals, refresh_statuses, unfinished_referrals
+from grace.media.workers import worker_pool
 from grace.signals.switch import signals_enabled
 from grace.store.media_tables import Media, MediaMatch
 from grace.store.tables import MediaHash, ReferralFile
 from grace.workspace import Workspace
 
 CHUNK = 64
+MATCH_CHUNK = 32  # items matched per transaction: the unit a crash can lose (and redo)
 
 
 @dataclass
@@ -73,30 +78,47 @@ class MediaProcessor:
         report = ProcessReport()
         with self.workspace.sessions() as session:
             pending = _pending(session)
-        new_ids: list[int] = []
         for done, chunk in enumerate(self._analysed(pending), start=1):
-            new_ids.extend(self._store(chunk, report))
+            self._store(chunk, report)
             if progress:
                 progress(min(done * CHUNK, len(pending)), len(pending))
-        with self.workspace.sessions.begin() as session:
-            report.matches = self._match_all(session, new_ids)
-            report.referrals = refresh_statuses(session, new_ids)
-            if new_ids:
+        self._match_unmatched(report)
+        self._finish_statuses(report)
+        self._signals(report)
+        return report
+
+    def _match_unmatched(self, report: ProcessReport) -> None:
+        """Match every analysed but unmatched item, one committed batch at a time."""
+        with self.workspace.sessions() as session:
+            unmatched = list(
+                session.scalars(
+                    select(Media.id).where(Media.matched_at.is_(None)).order_by(Media.id)
+                )
+            )
+        for start in range(0, len(unmatched), MATCH_CHUNK):
+            batch = unmatched[start : start + MATCH_CHUNK]
+            with self.workspace.sessions.begin() as session:
+                matches = self._match_all(session, batch)
+                referrals = refresh_statuses(session, batch)
                 self.workspace.audit.append(
                     session,
                     actor=self.actor,
                     action="media_process",
                     object_type="media",
-                    object_id=f"{min(new_ids)}-{max(new_ids)}",
-                    details={
-                        "analysed": report.analysed,
-                        "matches": report.matches,
-                        "errors": len(report.errors),
-                    },
+                    object_id=f"{min(batch)}-{max(batch)}",
+                    details={"matched": len(batch), "matches": matches, "referrals": referrals},
                 )
-        self.workspace.audit.save_anchor()
-        self._signals(report)
-        return report
+            self.workspace.audit.save_anchor()
+            report.matches += matches
+            report.referrals += referrals
+
+    def _finish_statuses(self, report: ProcessReport) -> None:
+        """Statuses for files whose item was matched already (or that have no item)."""
+        with self.workspace.sessions() as session:
+            stale = unfinished_referrals(session)
+        for start in range(0, len(stale), MATCH_CHUNK):
+            with self.workspace.sessions.begin() as session:
+                report.referrals += refresh_referrals(session, stale[start : start + MATCH_CHUNK])
 
     def _signals(self, report: ProcessReport) -> None:
         """Model signals as a separate pass, only when switched on (hashing never waits)."""
@@ -111,27 +133,33 @@ class MediaProcessor:
             for chunk in chunks:
                 yield [analyse_bytes(self.workspace.vault.get(sha)) for sha in chunk]
             return
-        with ProcessPoolExecutor(self.workers) as pool:
+        with worker_pool(self.workers) as pool:
             for chunk in chunks:
                 blobs = [self.workspace.vault.get(sha) for sha in chunk]
                 yield list(pool.map(analyse_bytes, blobs, chunksize=4))
 
-    def _store(self, chunk: list[MediaAnalysis], report: ProcessReport) -> list[int]:
+    def _store(self, chunk: list[MediaAnalysis], report: ProcessReport) -> None:
         now = datetime.now(UTC)
         rows = [_media_row(a, now) for a in chunk]
         with self.workspace.sessions.begin() as session:
             session.add_all(rows)
             session.add_all(h for a in chunk for h in _hash_rows(a))
-            session.flush()
-            ids = [row.id for row in rows]
         report.analysed += len(chunk)
         report.errors.extend(f"{a.sha256}: {a.error}" for a in chunk if a.error)
-        return ids
 
     def _match_all(self, session: Session, media_ids: list[int]) -> int:
+        """Matches and groups of these items; marks them matched (the caller commits)."""
         matcher = Matcher(session, self.indexes)
+        now = datetime.now(UTC)
         count = 0
-        for media in session.scalars(select(Media).where(Media.id.in_(media_ids))):
+        items = session.scalars(
+            select(Media).where(Media.id.in_(media_ids), Media.matched_at.is_(None))
+        ).all()
+        # Matching an item replaces its matches: an item a crash left unmatched can hold
+        # none, but an upgraded workspace might, and a match must never be stored twice.
+        mine = [m.id for m in items]
+        session.execute(delete(MediaMatch).where(MediaMatch.media_id.in_(mine)))
+        for media in items:
             query = _stored_query(session, media)
             hits = matcher.match(query, exclude_media_id=media.id)
             for hit in hits:
@@ -147,7 +175,9 @@ class MediaProcessor:
                     )
                 )
             _join_groups(session, media, [h.media_id for h in hits if h.media_id])
+            media.matched_at = now
             count += len(hits)
+        session.flush()
         return count
 
 

@@ -43,6 +43,34 @@ def refresh_statuses(session: Session, media_ids: list[int]) -> int:
             select(ReferralFile.referral_id).where(ReferralFile.sha256.in_(shas)).distinct()
         )
     )
+    return refresh_referrals(session, referral_ids)
+
+
+def unfinished_referrals(session: Session) -> list[int]:
+    """Referrals with a file left without status although nothing it waits for is pending.
+
+    A file waits only for its own item's matching: a file with no vault object, or whose
+    item is matched (``matched_at`` set), should already have a status. Such files are left
+    by a crash between ingest and media processing, or by a later referral that brought an
+    item already matched; a re-run gives them theirs.
+    """
+    matched = select(Media.sha256).where(Media.matched_at.is_not(None))
+    return sorted(
+        session.scalars(
+            select(ReferralFile.referral_id)
+            .where(
+                ReferralFile.media_status.is_(None),
+                ReferralFile.sha256.is_(None) | ReferralFile.sha256.in_(matched),
+            )
+            .distinct()
+        )
+    )
+
+
+def refresh_referrals(session: Session, referral_ids: list[int]) -> int:
+    """Recompute the file statuses and counts of these referrals."""
+    if not referral_ids:
+        return 0
     files = list(
         session.scalars(select(ReferralFile).where(ReferralFile.referral_id.in_(referral_ids)))
     )
@@ -56,6 +84,9 @@ def refresh_statuses(session: Session, media_ids: list[int]) -> int:
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for f in files:
         item = media.get(f.sha256 or "")
+        if f.sha256 is not None and (item is None or item.matched_at is None):
+            f.media_status = None  # not matched yet: no status until it is (the desk withholds)
+            continue
         f.media_status = _status(f, item, bank_kinds, neighbours, first_seen)
         counts[f.referral_id][f.media_status] += 1
     for item in media.values():
@@ -73,10 +104,8 @@ def _status(
     neighbours: dict[int, set[str]],
     first_seen: dict[str, int],
 ) -> str:
-    if f.sha256 is None:
+    if f.sha256 is None or item is None:
         return "missing"
-    if item is None:
-        return "new"
     kinds = bank_kinds.get(item.id, set())
     for kind in BANK_ORDER:
         if kind in kinds:

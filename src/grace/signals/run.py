@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -19,6 +18,7 @@ from multiprocessing import get_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grace.media.workers import worker_pool
 from grace.model import Referral as ReferralModel
 from grace.signals.base import THREADS_ENV
 from grace.signals.media import MediaSignals, analyse_safely
@@ -115,9 +115,7 @@ class SignalRunner:
         # spawn, not fork: a forked child would inherit ONNX Runtime thread pools that the
         # parent may already have started (text signals), which can deadlock.
         threads = max(1, (os.cpu_count() or 1) // self.workers)
-        with ProcessPoolExecutor(
-            self.workers, get_context("spawn"), _worker_init, (threads,)
-        ) as pool:
+        with worker_pool(self.workers, get_context("spawn"), _worker_init, (threads,)) as pool:
             for chunk in chunks:
                 read = {sha: self._read(sha) for sha in chunk}
                 blobs = {sha: data for sha, data in read.items() if isinstance(data, bytes)}

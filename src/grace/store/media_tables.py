@@ -42,6 +42,9 @@ class Media(Base):
     status: Mapped[str | None] = mapped_column(String(20), index=True)
     error: Mapped[str | None] = mapped_column(Text)
     analysed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set in the same transaction as the item's matches and its files' statuses: NULL means
+    # unfinished (a crashed run), so the desk withholds the item and the next run matches it.
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     data: Mapped[JsonDict] = mapped_column()
 
 
