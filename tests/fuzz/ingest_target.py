@@ -2,9 +2,9 @@
 
 A document either parses or raises ``IngestError`` (quarantined with one line). What parses
 must also be storable: ``persist.prepare`` (the row layout ingest commits, with its time
-parsing) must not raise, and every row must encode as UTF-8 JSON, since SQLite and
-PostgreSQL refuse lone surrogates. Anything else would escape ``assemble`` and stop the
-whole ingest batch instead of quarantining one document.
+parsing) must not raise, every row must encode as UTF-8 JSON (SQLite and PostgreSQL
+refuse lone surrogates), and integer columns must fit 32 bits. Anything else would escape
+``assemble`` or the store and stop the whole ingest batch instead of one document.
 """
 
 from __future__ import annotations
@@ -34,3 +34,7 @@ def check(ingestor: Ingestor, data: bytes) -> None:
     rows = [prepared.referral, *prepared.files, *prepared.file_ips, *prepared.custody]
     rows += [row for party, events in prepared.parties for row in (party, *events)]
     json.dumps(rows, default=str, ensure_ascii=False).encode("utf-8")
+    for row in rows:
+        for column, value in row.items():
+            if isinstance(value, int) and not -(2**31) <= value < 2**31:
+                raise AssertionError(f"{column}={value} does not fit an integer column")

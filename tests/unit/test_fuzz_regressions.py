@@ -18,17 +18,23 @@ import pytest
 FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 sys.path.insert(0, str(FUZZ))
 
+from sqlalchemy import select  # noqa: E402
 from targets import checks  # noqa: E402
 
+from builders import grace_referral  # noqa: E402
+from grace.banks import read_bank, write_vics2  # noqa: E402
 from grace.ingest.assemble import Unit, assemble  # noqa: E402
 from grace.ingest.cybertip_xml import CybertipXmlIngestor  # noqa: E402
 from grace.ingest.grace_json import GraceJsonIngestor  # noqa: E402
 from grace.ingest.inputs import Bundle, Member, open_inputs  # noqa: E402
 from grace.ingest.ncmec_le_json import NcmecLeJsonIngestor  # noqa: E402
 from grace.ingest.persist import prepare  # noqa: E402
+from grace.ingest.pipeline import IngestPipeline  # noqa: E402
 from grace.media.decode import MediaError, decode_media  # noqa: E402
 from grace.model import Referral  # noqa: E402
 from grace.model.times import parse_utc  # noqa: E402
+from grace.store.tables import IpEvent as IpEventRow  # noqa: E402
+from grace.workspace import Workspace  # noqa: E402
 
 SAVED = sorted((FUZZ / "regressions").glob("*/*"))
 
@@ -116,6 +122,46 @@ def test_heif_that_grows_while_decoding_is_a_media_error() -> None:
     data = (FUZZ / "regressions/decode/crash-7551388dcf06929dcc4c7e75d1728130105023c0")
     with pytest.raises(MediaError):
         decode_media(data.read_bytes(), colour=False)
+
+
+def test_vics_lone_surrogate_is_replaced_so_the_set_can_be_stored_and_exported() -> None:
+    """write_vics2 (and the bank_entries row) raised UnicodeEncodeError on "\\udc00"."""
+    doc = (
+        b'{"@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml'
+        b'/US/$metadata#Cases", "value": [{"MD5": "d41d8cd98f00b204e9800998ecf8427e",'
+        b' "Series": "x\\udc00", "Extra\\ud800": 1}]}'
+    )
+    parsed = read_bank(doc, "set.json")
+    [entry] = parsed.entries
+    assert entry.series == "x\ufffd" and entry.extra == {"Extra\ufffd": 1}
+    write_vics2(parsed.entries).decode("utf-8")
+
+
+def test_csv_byte_count_past_64_bits_is_a_warning_not_a_failed_import() -> None:
+    """A 90-digit MediaSize reached the BIGINT column and failed the whole import."""
+    md5 = "d41d8cd98f00b204e9800998ecf8427e"
+    parsed = read_bank(f"md5,size\n{md5},{'9' * 90}\n{md5},488\n".encode(), "set.csv")
+    assert [e.size for e in parsed.entries] == [None, 488]
+    assert any("size" in w and "kept verbatim" in w for w in parsed.warnings)
+    assert read_bank(f"md5,size\n{md5},{2**63 - 1}\n".encode(), "s.csv").entries[0].size
+
+
+def test_port_past_64_bits_does_not_stop_the_ingest(tmp_path: Path) -> None:
+    """SQLite raised OverflowError on the ip_events.port column, outside the pipeline's
+    handlers: one referral with a 21-digit port stopped the whole ingest."""
+    referral = grace_referral(5, [])
+    referral.parties[0].ip_events[0].port = 10**20
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "r.json").write_text(referral.model_dump_json(exclude_none=True))
+    workspace = Workspace.init(tmp_path / "home")
+    try:
+        report = IngestPipeline(workspace).run([inbox])
+        assert [o.status for o in report.outcomes] == ["ingested"]
+        with workspace.sessions() as session:
+            assert session.scalars(select(IpEventRow.port)).all() == [None]
+    finally:
+        workspace.close()
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[f"{p.parent.name}/{p.name[:12]}" for p in SAVED])

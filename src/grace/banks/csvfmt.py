@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from grace.banks.categories import DEFAULT_SCHEME, CategoryResolver, SchemeRegistry
 from grace.banks.model import BankEntry, BankFormatError, ParsedBank
 from grace.banks.values import WarningLog, category_code, coerce
+from grace.jsontext import without_lone_surrogates
 
 COLUMNS = (
     "media_id",
@@ -211,8 +212,8 @@ def _json_cell(
 ) -> None:
     """A column grace writes as JSON (per-file VICS keys), so VICS -> CSV -> VICS is lossless."""
     try:
-        fields[key] = json.loads(cell)
-    except ValueError:
+        fields[key] = without_lone_surrogates(json.loads(cell), cell)
+    except (ValueError, RecursionError):
         log.add(f"line {n}: {key}: not JSON; kept verbatim")
         extra[key] = cell
 

@@ -18,6 +18,7 @@ _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 BOOL_FIELDS = frozenset({"is_distributed", "victim_identified", "offender_identified"})
 TEXT_FIELDS = frozenset({"media_id", "series", "photodna"})
+MAX_SIZE = 2**63 - 1  # the size column is a signed 64-bit integer
 
 
 def parse_bool(raw: object) -> bool:
@@ -36,12 +37,20 @@ def parse_bool(raw: object) -> bool:
 
 
 def parse_size(raw: object) -> int:
-    """A non-negative byte count from an int or a decimal string (NIST writes "488")."""
+    """A non-negative byte count from an int or a decimal string (NIST writes "488").
+
+    Counts past 2**63 - 1 are refused too: no file is that large, and the database's
+    64-bit size column would make the whole import fail on the value.
+    """
+    size: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
-        return raw
-    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
-        return int(raw.strip())
-    raise ValueError(f"not a byte count: {raw!r:.40}")
+        size = raw
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        text = raw.strip().lstrip("0") or "0"
+        size = int(text) if len(text) <= 19 else MAX_SIZE + 1
+    if size is None or size > MAX_SIZE:
+        raise ValueError(f"not a byte count: {raw!r:.40}")
+    return size
 
 
 def parse_text(raw: object) -> str:

@@ -28,6 +28,7 @@ from grace.banks.values import (
     join_path,
     parse_text,
 )
+from grace.jsontext import without_lone_surrogates
 
 CONTEXT_1X = "odata.metadata"
 CONTEXT_2 = "@odata.context"
@@ -76,6 +77,10 @@ def parse_vics_text(
         ) from exc
     except (ValueError, RecursionError) as exc:
         raise BankFormatError(f"invalid JSON: {exc}") from exc
+    try:
+        doc = without_lone_surrogates(doc, text)
+    except RecursionError as exc:
+        raise BankFormatError("invalid JSON: nested too deeply") from exc
     return parse_vics(doc, scheme=scheme, registry=registry)
 
 

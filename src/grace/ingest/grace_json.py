@@ -13,17 +13,16 @@ Regenerate the docs file with ``python -m grace.ingest.grace_json > docs/referra
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
 from grace.ingest.base import IngestError, Ingestor, Parsed
+from grace.jsontext import without_lone_surrogates
 from grace.model import Referral
 
 SCHEMA_ID = "https://grace.example/schemas/referral-1.json"
 _SNIFF_KEYS = (b'"schema_version"', b'"source_format"')
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def load_json_object(data: bytes, name: str) -> dict[str, Any]:
@@ -42,29 +41,12 @@ def load_json_object(data: bytes, name: str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise IngestError(f"{name}: invalid JSON: nested too deeply") from None
-    if _SURROGATE_ESCAPE.search(text):
-        try:
-            value = _replace_lone_surrogates(value)
-        except RecursionError:
-            raise IngestError(f"{name}: invalid JSON: nested too deeply") from None
+    try:
+        value = without_lone_surrogates(value, text)
+    except RecursionError:
+        raise IngestError(f"{name}: invalid JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise IngestError(f"{name}: JSON top level is {_kind(value)}, expected one report object")
-    return value
-
-
-def _replace_lone_surrogates(value: Any) -> Any:
-    """Every string with its unpaired UTF-16 surrogates (``"\\ud800"``) as U+FFFD.
-
-    JSON may escape a lone surrogate, and ``json`` decodes it into a ``str`` that no
-    database accepts (it is not Unicode text). The document's bytes are kept unchanged in
-    the vault, so only the parsed copy is repaired, rather than refusing the referral.
-    """
-    if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, list):
-        return [_replace_lone_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
     return value
 
 

@@ -188,9 +188,12 @@ def _party_rows(party: PartyModel) -> tuple[Row, list[Row]]:
 
 
 def _ip_row(event: IpEventModel) -> Row:
+    # A "port" outside 0-65535 is no port; the column (32-bit) would refuse it, or on
+    # SQLite raise OverflowError past 2**63 and stop the batch. The data JSON keeps it.
+    port = event.port if event.port is not None and 0 <= event.port <= 65535 else None
     return {
         "ip": event.ip[:64],
-        "port": event.port,
+        "port": port,
         "event": event.event,
         "at": event.at,
         "possible_proxy": event.possible_proxy,
