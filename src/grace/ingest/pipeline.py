@@ -20,6 +20,7 @@ from grace.ingest import persist
 from grace.ingest.assemble import Unit, assemble
 from grace.ingest.inputs import Bundle, InputProblem, Limits, open_inputs
 from grace.ingest.xsd import find_xsd
+from grace.metrics import count_ingest
 from grace.store import tables as t
 from grace.vault import flush_to_disk
 from grace.vault.records import store_blob
@@ -77,6 +78,7 @@ class IngestPipeline:
         def emit(outcomes: Iterable[Outcome]) -> None:
             for outcome in outcomes:
                 report.outcomes.append(outcome)
+                count_ingest(outcome.status)  # Prometheus: grace_ingest_outcomes_total
                 if on_outcome:
                     on_outcome(outcome)
 
