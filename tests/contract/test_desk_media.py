@@ -145,7 +145,9 @@ def test_reveal_needs_csrf_is_audited_and_counts_as_exposure(wall: Wall) -> None
 
 def test_originals_download_only_for_analysts_in_scope(wall: Wall) -> None:
     ana, _ = wall.signed_in("ana")
-    got = ana.get(f"/api/v1/media/{wall.known}/original")
+    unconfirmed = ana.get(f"/api/v1/media/{wall.known}/original")
+    assert unconfirmed.status_code == 409  # a categorised item: the analyst must confirm first
+    got = ana.get(f"/api/v1/media/{wall.known}/original?confirm=true")
     assert got.status_code == 200
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["content-type"] == "application/octet-stream"
@@ -162,7 +164,7 @@ def test_originals_download_only_for_analysts_in_scope(wall: Wall) -> None:
     with wall.workspace.sessions() as session:
         views = session.scalars(select(AuditEvent).where(AuditEvent.object_id == wall.known)).all()
     assert [(v.actor, v.action, v.details) for v in views] == [
-        ("user:ana", "view", {"rendition": "original"})
+        ("user:ana", "reveal", {"rendition": "original", "agency": "nl-police"})
     ]
 
 

@@ -113,15 +113,34 @@ def reveal(
 @router.get(
     "/media/{sha256}/original",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}},
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}, 409: {}},
 )
-def original(sha256: Sha256, workspace: WorkspaceDep, principal: MediaUser) -> Response:
-    """The original bytes as a download (never inline); audited as a ``view``."""
+def original(
+    sha256: Sha256,
+    workspace: WorkspaceDep,
+    principal: MediaUser,
+    confirm: Annotated[
+        bool, Query(description="required for categorised items: the analyst confirmed")
+    ] = False,
+) -> Response:
+    """The original bytes as a download (never inline); audited as a ``view``.
+
+    A categorised item (a hash-set match, withheld on the wall) is served only once the
+    analyst confirmed (``?confirm=true``), and that download is audited as a ``reveal`` so
+    that it counts toward the analyst's exposure like any look at the item in colour.
+    """
     with workspace.sessions.begin() as session:
         media_in_scope(session, principal, sha256)
-        record_view(
-            session, workspace, principal, "media", sha256, details={"rendition": "original"}
-        )
+        withheld = bool(hidden_shas(session, [sha256]))
+        if withheld and not confirm:
+            raise HTTPException(
+                status_code=409,
+                detail="categorised by a hash set: confirm the download (?confirm=true); "
+                "it is recorded like a reveal",
+            )
+        action = "reveal" if withheld else "view"
+        details = {"rendition": "original", **({"agency": principal.agency} if withheld else {})}
+        record_view(session, workspace, principal, "media", sha256, action=action, details=details)
     workspace.audit.save_anchor()
     try:
         data = workspace.vault.get(sha256)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from grace.desk.priority import latest_points, percentile
 from grace.referrals import ReferralFilters, count_referrals, list_referrals
 from grace.store.intel_tables import ScoreRow
 from grace.store.tables import Referral
@@ -59,16 +60,23 @@ def queue_page(
     total = count_referrals(session, scope, filters)
     rows = list_referrals(session, PAGE_SIZE, (page - 1) * PAGE_SIZE, scope, filters)
     factors = top_factors(session, [r["id"] for r in rows])
+    totals = latest_points(session, [r["id"] for r in rows])
     now = now or datetime.now(UTC)
     items = [
-        {**r, "factors": factors.get(r["id"], []), "age": age_text(r["received_at"], now)}
+        {
+            **r,
+            "factors": factors.get(r["id"], []),
+            "age": age_text(r["received_at"], now),
+            "points": totals.get(r["id"]),
+            "percentile": percentile(session, scope, r.get("priority")),
+        }
         for r in rows
     ]
     return total, items
 
 
 def top_factors(session: Session, referral_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The strongest positive factors of each referral's latest score."""
+    """The strongest factors (either sign) of each referral's latest score."""
     latest = (
         select(ScoreRow.referral_id, func.max(ScoreRow.run_id).label("run_id"))
         .where(ScoreRow.referral_id.in_(referral_ids))
@@ -84,8 +92,8 @@ def top_factors(session: Session, referral_ids: list[int]) -> dict[int, list[dic
     found: dict[int, list[dict[str, Any]]] = {}
     for referral_id, factors in rows:
         ranked = sorted(
-            (f for f in factors or [] if float(f.get("contribution") or 0) > 0),
-            key=lambda f: -float(f.get("contribution") or 0),
+            (f for f in factors or [] if float(f.get("contribution") or 0) != 0),
+            key=lambda f: -abs(float(f.get("contribution") or 0)),
         )
         found[referral_id] = ranked[:TOP_FACTORS]
     return found

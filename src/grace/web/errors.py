@@ -46,19 +46,34 @@ def _wants_page(request: Request) -> bool:
     )
 
 
+TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
+          409: "Conflict", 422: "Not a valid address", 429: "Too many requests"}
+
+
 def _page(status: int, message: str) -> str:
+    """A small page in the desk's frame: the header's links, the message, a way on."""
+    title = TITLES.get(status, "Error")
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>grace · {status}</title>"
-        '<link rel="stylesheet" href="/static/grace.css"></head>'
-        f'<body><main class="error-page"><h1>{status}</h1><p>{escape(message)}</p>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{status} {title} · grace</title>"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+        '<link rel="stylesheet" href="/static/grace.css"></head><body>'
+        '<header class="top"><a href="/" class="brand">grace</a> '
+        '<span class="muted-inv">referral desk</span>'
+        '<nav class="main-nav" aria-label="main"><a href="/">Queue</a>'
+        '<a href="/dashboard">Dashboard</a><a href="/login">Sign in</a></nav></header>'
+        f'<main id="main" class="error-page"><h1>{status} · {title}</h1><p>{escape(message)}</p>'
         '<p><a href="/">back to the queue</a></p></main></body></html>'
     )
 
 
-def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+def _invalid(request: Request, exc: RequestValidationError) -> Response:
     problems = [_describe(e) for e in exc.errors()]
-    return JSONResponse({"error": "invalid request: " + "; ".join(problems[:5])}, 422)
+    message = "invalid request: " + "; ".join(problems[:5])
+    if _wants_page(request):  # e.g. /referrals/abc typed in the address bar
+        return HTMLResponse(_page(422, message), 422)
+    return JSONResponse({"error": message}, 422)
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ class Principal:
     role: str  # admin | supervisor | analyst | auditor
     agency: str | None
     sees_all: bool
+    language: str | None = None  # the desk language the user chose (None: the browser's)
 
     @property
     def actor(self) -> str:
@@ -41,7 +42,7 @@ class Principal:
         sees_all = user.role == "admin" or (
             user.agency is not None and user.agency == coordinator_id()
         )
-        return cls(user.id, user.username, user.role, user.agency, sees_all)
+        return cls(user.id, user.username, user.role, user.agency, sees_all, user.language)
 
 
 class LoginRequired(Exception):

@@ -117,7 +117,10 @@ def login_form(
     try:
         cookie = _sign_in(workspace, request, username, password)
     except LoginFailed as exc:
-        where = f"/login?error={exc.code}&next={quote(target, safe='')}"
+        where = (  # the name typed is kept, so only the password has to be typed again
+            f"/login?error={exc.code}&next={quote(target, safe='')}"
+            f"&username={quote(username[:100], safe='')}"
+        )
         return RedirectResponse(where, status_code=303)
     response = RedirectResponse(target, status_code=303)
     _set_cookie(request, response, cookie)

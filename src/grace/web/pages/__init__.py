@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from grace.web.pages import audit, dashboard, login, queue, referral, wall
+from grace.web.pages import audit, dashboard, language, login, queue, referral, wall
 from grace.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, queue, referral, wall, dashboard, audit):
+for _module in (login, queue, referral, wall, dashboard, audit, language):
     router.include_router(_module.router)
 
 __all__ = ["render", "router"]

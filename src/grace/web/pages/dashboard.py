@@ -41,8 +41,9 @@ def charts(stats: dict[str, Any]) -> dict[str, Any]:
         "country": _top(stats["by_country"]),
         "media": sorted(stats["media"].items(), key=lambda kv: -kv[1]),
         "known_share": float(stats["media_share"].get("known", 0.0)),
-        "queue_oldest": [(a, float(q["oldest_days"])) for a, q in queues.items()][:MAX_BARS],
-        "queue_median": [(a, float(q["median_age_days"])) for a, q in queues.items()][:MAX_BARS],
+        # every agency with open referrals: a queue left off the chart is a queue forgotten
+        "queue_oldest": [(a, float(q["oldest_days"])) for a, q in queues.items()],
+        "queue_median": [(a, float(q["median_age_days"])) for a, q in queues.items()],
     }
 
 

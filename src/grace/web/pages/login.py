@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from grace.web.pages.render import render
+from grace.web.i18n import N_, gettext
+from grace.web.pages.render import page_language, render
 
 router = APIRouter()
 ERRORS = {
-    "invalid": "Wrong user name or password.",
-    "locked": "Too many failed sign-ins: wait 15 minutes and try again.",
+    "invalid": N_("Wrong user name or password."),
+    "locked": N_("Too many failed sign-ins: wait 15 minutes and try again."),
+    "failed": N_("Sign-in failed."),
 }
 
 
@@ -21,7 +23,10 @@ def login_page(
     request: Request,
     next: Annotated[str, Query(max_length=500)] = "/",
     error: Annotated[str, Query(max_length=200)] = "",
+    username: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
-    message = ERRORS.get(error, "Sign-in failed." if error else "")
-    return render(request, "login.html", {"next": safe_next, "error": message})
+    message = ERRORS.get(error, ERRORS["failed"] if error else "")
+    language = page_language(request, None)
+    context = {"next": safe_next, "error": gettext(language, message) if message else ""}
+    return render(request, "login.html", {**context, "username": username if error else ""})

@@ -15,6 +15,7 @@ from grace.desk.decisions import (
     add_decision,
 )
 from grace.desk.detail import link_graph
+from grace.desk.priority import priority_context
 from grace.desk.wall import wall_items
 from grace.referrals import referral_detail
 from grace.web.auth import (
@@ -49,6 +50,7 @@ def referral_page(
             "principal": principal,
             "r": detail,
             "graph": link_graph(referral_id, detail["links"]),
+            "priority_context": priority_context(session, referral_scope(principal), detail),
             "items": wall_items(session, referral_id),
             "labels": LABELS,
             "media_categories": MEDIA_CATEGORIES,

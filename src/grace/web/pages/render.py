@@ -14,6 +14,8 @@ from grace.desk.exposure import revealed_today
 from grace.desk.renditions import KEY_FRAMES
 from grace.web.auth import Principal, csrf_token
 from grace.web.deps import get_workspace
+from grace.web.i18n import install as install_i18n
+from grace.web.i18n import negotiate
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 MEDIA_ROLES = ("admin", "supervisor", "analyst")
@@ -23,6 +25,7 @@ TEAM_ROLES = ("admin", "supervisor")
 REVEAL_SECONDS = 5
 """How long a revealed item stays in colour before the page blurs it again."""
 TEMPLATES.env.globals.update(key_frames=KEY_FRAMES, reveal_seconds=REVEAL_SECONDS)
+install_i18n(TEMPLATES.env)
 PAGE_HEADERS = {
     # The browser itself refuses anything not served by grace (the desk must work offline
     # and leak nothing); data: images are the revealed renditions; no media elements at all.
@@ -41,6 +44,7 @@ def render(
     """Render ``template`` with the signed-in principal, CSRF token and exposure added."""
     principal: Principal | None = context.get("principal")
     full = {**context, "principal": principal, "roles": _role_flags(principal)}
+    full["locale"] = page_language(request, principal)
     if principal is not None:
         full["csrf_token"] = csrf_token(request)
         with get_workspace(request).sessions() as session:
@@ -53,3 +57,9 @@ def render(
 def _role_flags(principal: Principal | None) -> dict[str, bool]:
     role = principal.role if principal else ""
     return {"media": role in MEDIA_ROLES, "audit": role in AUDIT_ROLES, "team": role in TEAM_ROLES}
+
+
+def page_language(request: Request, principal: Principal | None) -> str:
+    """The user's chosen language, else the browser's, else English."""
+    chosen = principal.language if principal else None
+    return negotiate(chosen, request.headers.get("accept-language"))

@@ -20,6 +20,16 @@ function postJson(url, body) {
   });
 }
 
+// Texts in the page's language, given by the server as JSON data blocks (not scripts).
+function texts(id) {
+  const block = document.getElementById(id);
+  try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+}
+
+function fill(template, values) {
+  return (template || "").replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
 function typing(event) {
   const t = event.target;
   return t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName);
@@ -68,6 +78,8 @@ function setupWall() {
   wall.addEventListener("click", (event) => {
     const button = event.target.closest("button.reveal");
     if (button) reveal(button, seconds);
+    const download = event.target.closest("a.download-original");
+    if (download) confirmDownload(event, download);
   });
   wall.addEventListener("keydown", (event) => {
     if (event.key !== "r" || typing(event)) return;
@@ -76,7 +88,15 @@ function setupWall() {
   });
 }
 
+// A categorised item's original: ask first; the server records the download like a reveal.
+function confirmDownload(event, link) {
+  event.preventDefault();
+  if (!window.confirm(link.dataset.confirm)) return;
+  window.location.href = `${link.getAttribute("href")}?confirm=true`;
+}
+
 function reveal(button, seconds) {
+  const t = texts("wall-text");
   const tile = button.closest(".tile");
   const images = Array.from(tile.querySelectorAll("img.blurred"));
   button.disabled = true;
@@ -88,19 +108,19 @@ function reveal(button, seconds) {
       const counter = document.getElementById("exposure-count");
       if (counter && data.exposure_today !== undefined) counter.textContent = data.exposure_today;
       let left = data.seconds || seconds;
-      button.textContent = `blurring in ${left} s`;
+      button.textContent = fill(t.blurring, { s: left });
       const timer = setInterval(() => {
         left -= 1;
-        button.textContent = `blurring in ${left} s`;
+        button.textContent = fill(t.blurring, { s: left });
         if (left <= 0) {
           clearInterval(timer);
           images.forEach((img) => { img.src = img.dataset.blurred; img.classList.remove("revealed"); });
-          button.textContent = `reveal ${seconds} s`;
+          button.textContent = fill(t.reveal, { s: seconds });
           button.disabled = false;
         }
       }, 1000);
     })
-    .catch((error) => { button.textContent = `reveal failed: ${error.message}`; button.disabled = false; });
+    .catch((error) => { button.textContent = fill(t.failed, { e: error.message }); button.disabled = false; });
 }
 
 // Referral page: export a signed package for the receiving agency.
@@ -108,11 +128,12 @@ function setupExport() {
   const button = document.getElementById("export-button");
   if (!button) return;
   const result = document.getElementById("export-result");
+  const t = texts("export-text");
   button.addEventListener("click", () => {
     button.disabled = true;
     result.hidden = false;
     result.className = "notice";
-    result.textContent = "building the package…";
+    result.textContent = t.building;
     postJson("/api/v1/exports", { referral_ids: [Number(button.dataset.referral)] })
       .then((data) => {
         result.textContent = "";
@@ -120,12 +141,14 @@ function setupExport() {
         const link = document.createElement("a");
         link.id = "export-download";
         link.href = data.download_url;
-        link.textContent = `download ${name}`;
+        link.textContent = fill(t.download, { name });
         link.setAttribute("download", name);
-        result.append("Signed package ready: ", link,
-          ` (${data.files} files, ${data.excluded} known files left out; manifest SHA-256 ${data.manifest_sha256.slice(0, 16)}…). Check it with: grace export verify ${name}`);
+        const summary = fill(t.summary, {
+          files: data.files, excluded: data.excluded, digest: data.manifest_sha256.slice(0, 16), name,
+        });
+        result.append(`${t.ready} `, link, ` ${summary}`);
       })
-      .catch((error) => { result.className = "notice error"; result.textContent = `export failed: ${error.message}`; })
+      .catch((error) => { result.className = "notice error"; result.textContent = fill(t.failed, { e: error.message }); })
       .finally(() => { button.disabled = false; });
   });
 }
