@@ -8,6 +8,7 @@ of every page land in ``test-artifacts/`` (git-ignored) for people to look at.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from desk_served import KNOWN_BANK, OTHER_REPORT, PASSWORD, TOP_REPORT, Desk, served
 
@@ -223,3 +224,106 @@ def test_other_agency_cannot_open_referral(
     assert response is not None and response.status == 404
     thumb = page.request.get(f"{desk.url}/api/v1/media/{desk.video_sha256}/thumbnail")
     assert thumb.status == 404
+
+
+SCREENSHOT_DOCS = Path(__file__).parents[2] / "docs" / "manual" / "img"
+
+
+def _login_any_language(page: Page, desk: Desk, user: str) -> None:
+    """Sign in by the form's field names (its labels are in the browser's language)."""
+    page.goto(desk.url + "/login")
+    page.locator("input[name=username]").fill(user)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    expect(page.locator("header .user")).to_contain_text(user)
+
+
+def _manual_shot(page: Page, name: str) -> None:
+    """A screenshot for people (test-artifacts/), and for the manual when asked to refresh it
+    (GRACE_DOCS_SCREENSHOTS=1 writes docs/manual/img/, which the MkDocs manual shows)."""
+    _shot(page, name)
+    if os.environ.get("GRACE_DOCS_SCREENSHOTS") == "1":
+        SCREENSHOT_DOCS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_DOCS / f"{name}.png"), full_page=False)
+
+
+@pytest.mark.parametrize(
+    ("language", "queue_heading", "dashboard_heading"),
+    [("en", "Queue", "Dashboard"), ("de", "Warteschlange", "Übersicht")],
+)
+def test_desk_speaks_the_browser_language(
+    browser: Browser,
+    desk: Desk,
+    external: list[str],
+    language: str,
+    queue_heading: str,
+    dashboard_heading: str,
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale=language)
+    page = context.new_page()
+    page.on("request", lambda r: None if r.url.startswith(desk.url) else external.append(r.url))
+    _login_any_language(page, desk, "sam")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("h1")).to_contain_text(queue_heading)
+    _manual_shot(page, f"queue-{language}")
+    page.locator("#referrals tbody tr").first.locator("a").first.click()
+    page.wait_for_url("**/referrals/*")
+    expect(page.locator("#score-sum")).to_be_visible()
+    _manual_shot(page, f"referral-{language}")
+    page.goto(desk.url + "/dashboard")
+    expect(page.locator("h1")).to_contain_text(dashboard_heading)
+    _manual_shot(page, f"dashboard-{language}")
+    context.close()
+    assert external == []
+
+
+def test_language_menu_changes_the_users_language(
+    browser: Browser, desk: Desk, external: list[str]
+) -> None:
+    page = _page(browser, desk, external)
+    _login(page, desk, "dirk")
+    page.locator("#language-select").select_option("nl")
+    page.locator("#language-form button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.locator("h1")).to_contain_text("Wachtrij")
+    page.goto(desk.url + "/dashboard")  # kept for the user, not for the page
+    expect(page.locator("h1")).to_contain_text("Dashboard")
+    expect(page.locator("nav.main-nav")).to_contain_text("Wachtrij")
+    page.locator("#language-select").select_option("en")
+    page.locator("#language-form button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert external == []
+
+
+def test_categorised_original_asks_first_and_tiles_keep_their_height(
+    browser: Browser, desk: Desk, external: list[str]
+) -> None:
+    page = _page(browser, desk, external)
+    _login(page, desk, "nina")
+    page.locator("#referrals tbody tr").first.locator("a").first.click()
+    page.wait_for_url("**/referrals/*")
+    known = page.locator(f'#wall [data-sha256="{desk.known_sha256}"]')
+    link = known.locator("a.download-original")
+    asked: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    link.click()
+    page.wait_for_timeout(300)
+    assert asked and "categorised" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename == f"{desk.known_sha256}.bin"
+
+    tile = page.locator("#wall .tile.image").first
+    before = tile.bounding_box()
+    tile.locator("button.reveal").click()
+    expect(tile.locator("img")).to_have_attribute("src", re.compile("^data:image/jpeg"))
+    page.wait_for_timeout(200)
+    after = tile.bounding_box()
+    assert before and after and abs(before["height"] - after["height"]) < 1.0
+    assert external == []
