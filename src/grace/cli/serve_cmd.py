@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,15 @@ SecureOption = Annotated[
         help="Mark session cookies Secure (behind a TLS proxy that sends no X-Forwarded-Proto).",
     ),
 ]
+LogJsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--log-json",
+        envvar="GRACE_LOG_JSON",
+        help="Log one JSON object per line to stderr (each request by route template, "
+        "status and duration; no paths, addresses, tokens or passwords).",
+    ),
+]
 
 
 def serve(
@@ -27,25 +37,35 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     secure_cookies: SecureOption = False,
+    log_json: LogJsonOption = False,
 ) -> None:
     """Serve the analyst web UI (and /api/v1) for the workspace.
 
     Sign in with an account from `grace users add`; scripts use `grace users token`.
     Behind a TLS proxy on this host, X-Forwarded-Proto: https makes cookies Secure.
     """
-    run_server(home, host, port, secure_cookies)
+    run_server(home, host, port, secure_cookies, log_json=log_json)
 
 
-def run_server(home: Path | None, host: str, port: int, secure_cookies: bool = False) -> None:
+def run_server(
+    home: Path | None, host: str, port: int, secure_cookies: bool = False, log_json: bool = False
+) -> None:
     import uvicorn
 
+    from grace.logs import configure_json_logging, json_logs_requested, uvicorn_logging
     from grace.web import create_app
 
+    json_logs = json_logs_requested(log_json)
+    if json_logs:
+        configure_json_logging()
     with open_workspace(home) as workspace:
         app = create_app(workspace, secure_cookies=secure_cookies)
-        console.print(
-            f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)"
-        )
+        if json_logs:
+            logging.getLogger("grace.serve").info("serving", extra={"host": host, "port": port})
+        else:
+            console.print(
+                f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)"
+            )
         # proxy_headers: trust X-Forwarded-Proto/For only from a proxy on loopback.
         uvicorn.run(
             app,
@@ -55,4 +75,5 @@ def run_server(home: Path | None, host: str, port: int, secure_cookies: bool = F
             server_header=False,
             proxy_headers=True,
             forwarded_allow_ips="127.0.0.1",
+            **uvicorn_logging(json_logs),  # type: ignore[arg-type]
         )

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from grace import __version__
 from grace.web.errors import install_error_handlers
+from grace.web.ops import install_ops
 from grace.workspace import Workspace
 
 HERE = Path(__file__).parent
@@ -47,6 +48,7 @@ def build_app() -> FastAPI:
         openapi_url=OPENAPI_URL,
     )
     install_error_handlers(app)
+    install_ops(app)  # /livez, /readyz, /metrics and request metrics/logs
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)
