@@ -12,6 +12,9 @@ scripts/setup.sh --test
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/grace-tests.XXXXXX")
 trap 'rm -rf "$TMP_ROOT"' EXIT
 .venv/bin/pytest -n 2 -q -m "not federation" --basetemp="$TMP_ROOT/suite" "$@"
+# Coverage-guided fuzzing (atheris) of every parser from the committed seeds, ~2 min in all;
+# a crashing input is kept under test-artifacts/fuzz/ (see tests/fuzz/run.py).
+.venv/bin/python tests/fuzz/run.py --seconds 11
 # The Flower deployment test starts a SuperLink, three SuperNodes and a client process per
 # message; it runs alone afterwards so that Flower's polling, not CPU contention, sets its pace.
 status=0
