@@ -13,8 +13,9 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from builders import encoded, textured_image, write_media_referral
 from grace.accounts.users import add_user
@@ -22,6 +23,7 @@ from grace.banks.repository import BankKind, import_bank
 from grace.desk.wall import wall_items
 from grace.ingest.pipeline import IngestPipeline
 from grace.media.process import MediaProcessor, ProcessReport, _pending
+from grace.store.db import alembic_config
 from grace.store.media_tables import Media, MediaMatch
 from grace.store.tables import Referral, ReferralFile
 from grace.web import create_app
@@ -133,3 +135,23 @@ def test_a_later_referral_with_an_item_already_matched_gets_its_status(
         files = {f.sha256: f.media_status for f in later.files}
         assert files == {SHA_KNOWN: "known", SHA_NEW: "duplicate"}
         assert later.media_counts and later.media_counts["known"] == 1
+
+
+def test_upgrading_marks_finished_items_and_leaves_a_crashed_runs_items_to_the_next(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    _prepare(workspace, tmp_path / "in")
+    MediaProcessor(workspace, "t", workers=1).run()
+    finished = _outcome(workspace)
+    config = alembic_config(workspace.engine)
+    command.downgrade(config, "0009")
+    with workspace.engine.begin() as conn:  # as the old code left an item a crash cut short
+        conn.execute(
+            text("UPDATE referral_files SET media_status = NULL WHERE sha256 = :s"), {"s": SHA_NEW}
+        )
+    command.upgrade(config, "head")
+    with workspace.sessions() as session:
+        marked = dict(session.execute(select(Media.sha256, Media.matched_at)).tuples().all())
+    assert marked[SHA_KNOWN] is not None and marked[SHA_NEW] is None
+    MediaProcessor(workspace, "t", workers=1).run()
+    assert _outcome(workspace) == finished  # the known item's match is not stored twice

@@ -20,10 +20,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: SQLite (>= 3.35) adds and drops a column in place, and
+# recreating ``media`` would trip the foreign keys that media_matches holds on it.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("media") as batch:
-        batch.add_column(sa.Column("matched_at", sa.DateTime(timezone=True), nullable=True))
-        batch.create_index(batch.f("ix_media_matched_at"), ["matched_at"], unique=False)
+    op.add_column("media", sa.Column("matched_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f("ix_media_matched_at"), "media", ["matched_at"], unique=False)
     op.execute(
         "UPDATE media SET matched_at = analysed_at WHERE"
         " EXISTS (SELECT 1 FROM media_matches m WHERE m.media_id = media.id)"
@@ -33,6 +36,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("media") as batch:
-        batch.drop_index(batch.f("ix_media_matched_at"))
-        batch.drop_column("matched_at")
+    op.drop_index(op.f("ix_media_matched_at"), table_name="media")
+    op.drop_column("media", "matched_at")
