@@ -3,7 +3,8 @@
 The reader works on paths (it opens without following links and checks that the archive
 it reopens is the one it checked), so the bytes are written to a file first. Every
 refusal must come back as an ``InputProblem`` or a ``MemberReadError`` with one line,
-never as another error, and no read may pass the limits. Limits are small so a fuzzed
+never as another error, and no read may pass the limits; the bundle then goes through
+``assemble`` and ``persist.prepare`` as ingest would take it. Limits are small so a fuzzed
 archive cannot make a run slow or large.
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grace.ingest.assemble import assemble
 from grace.ingest.inputs import Bundle, InputProblem, Limits, MemberReadError, open_inputs
+from grace.ingest.persist import prepare
 
 LIMITS = Limits(max_member_bytes=1 << 20, max_total_bytes=4 << 20, max_members=500)
 
@@ -35,6 +38,11 @@ def check(path: Path, data: bytes) -> None:
                     continue
                 if len(read) > LIMITS.max_member_bytes:
                     raise AssertionError(f"member of {len(read)} bytes read past the limit")
+            units, problems = assemble(item)  # documents paired with media, as ingest does
+            for problem in problems:
+                _one_line(problem.reason)
+            for unit in units:
+                prepare(unit, "fuzz")
 
 
 def _one_line(reason: str) -> None:
