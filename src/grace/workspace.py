@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grace.audit import AuditTrail, audit_key
+from grace.permissions import use_private_umask
 from grace.store.db import make_engine, session_factory, upgrade, upgrade_if_behind
 from grace.vault import Vault, load_or_create_key
 
@@ -56,6 +57,7 @@ class Workspace:
     def init(cls, home: Path | str | None = None, database_url: str | None = None) -> Workspace:
         """Create (or bring up to date) a workspace; safe to run twice."""
         root = resolve_home(home)
+        use_private_umask()  # the folder 0700, the database, keys and anchors 0600
         root.mkdir(parents=True, exist_ok=True)
         (root / "vault").mkdir(exist_ok=True)
         load_or_create_key(root / "vault.key", create=True)
@@ -81,6 +83,7 @@ class Workspace:
         root = resolve_home(home)
         if not (root / MARKER).exists():
             raise WorkspaceError(f"no grace workspace at {root}: run `grace init --home {root}`")
+        use_private_umask()  # what this process writes here (vault, -wal, anchors) stays 0600
         key = load_or_create_key(root / "vault.key")
         settings = json.loads((root / MARKER).read_text(encoding="utf-8"))
         url = resolve_database_url(root, database_url, settings.get("database_url"))

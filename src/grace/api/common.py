@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from pydantic import BeforeValidator
 
 from grace.api.models import MAX_PAGE
 from grace.web.auth import Principal, current_principal, require_roles
@@ -24,6 +26,22 @@ ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1, description="referral id")]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="page number, from 1")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
 Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _iso_time(value: object) -> object:
+    """Refuse what pydantic would otherwise read as a Unix timestamp (``0.5``, ``1700000000``):
+    a query time must be written as an ISO 8601 date or date-time."""
+    if isinstance(value, str) and not ISO_START.match(value):
+        raise ValueError("expected an ISO 8601 time such as 2025-01-31T12:00:00Z")
+    return value
+
+
+ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+IsoTime = Annotated[
+    datetime | None,
+    BeforeValidator(_iso_time),
+    Query(description="ISO 8601 date or date-time (UTC when no offset is given)"),
+]
 
 
 def utc(value: datetime | None) -> datetime | None:

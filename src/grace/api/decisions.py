@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from grace.api.common import ReferralId, Worker, WorkspaceDep
 from grace.api.models import DecisionOut
@@ -18,6 +18,8 @@ Sha = Annotated[str, StringConstraints(pattern="^[0-9a-f]{64}$")]
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
+
     label: Literal["urgent", "actionable", "not_actionable", "needs_information"]
     notes: str | None = Field(None, max_length=5000)
     media_categories: dict[Sha, Literal["0", "1", "2", "3", "4"]] = Field(

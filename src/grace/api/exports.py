@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from grace.api.models import ERRORS
 from grace.exports import ExportError, build_package, queue_csv, vics_entries, write_vics_export
 from grace.exports.audit import Recorder, record_export
 from grace.exports.store import PackageRecord, load_record, package_path
@@ -29,9 +30,10 @@ from grace.web.auth import (
 from grace.web.deps import get_workspace
 from grace.workspace import Workspace
 
-router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
+router = APIRouter(prefix="/api/v1/exports", tags=["exports"], responses=ERRORS)
 EXPORTERS = ("admin", "supervisor", "analyst")
 PACKAGE_ID = r"^[0-9a-f]{32}$"
+ZIP_SCHEMA = {"type": "string", "format": "binary"}
 
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 ExporterDep = Annotated[Principal, Depends(require_roles(*EXPORTERS))]
@@ -41,7 +43,7 @@ RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # database integer ids
 class ExportRequest(BaseModel):
     """Referrals to package; by default files known from hash sets are left out."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON 0 is not false
     referral_ids: list[RowId] = Field(min_length=1, max_length=500)
     all_files: bool = False
     file_ids: list[RowId] | None = Field(default=None, max_length=10_000)
@@ -101,7 +103,11 @@ def create_export(
     )
 
 
-@router.get("/vics")
+@router.get(
+    "/vics",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
 def export_vics(workspace: WorkspaceDep, principal: ExporterDep) -> Response:
     """VICS 2.0 JSON of the categorised media of referrals in the caller's scope (audited)."""
     with workspace.sessions() as session:
@@ -112,7 +118,11 @@ def export_vics(workspace: WorkspaceDep, principal: ExporterDep) -> Response:
     return Response(data, media_type="application/json", headers=_attachment("grace-vics.json"))
 
 
-@router.get("/queue.csv")
+@router.get(
+    "/queue.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export_queue_csv(
     workspace: WorkspaceDep,
     principal: ExporterDep,
@@ -129,7 +139,11 @@ def export_queue_csv(
     )
 
 
-@router.get("/{package_id}", response_class=FileResponse)
+@router.get(
+    "/{package_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {"schema": ZIP_SCHEMA}}}},
+)
 def download_export(
     workspace: WorkspaceDep,
     principal: Annotated[Principal, Depends(current_principal)],

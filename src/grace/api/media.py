@@ -12,22 +12,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from grace.api.models import ERRORS
 from grace.desk.exposure import revealed_today, team_exposure
 from grace.desk.renditions import KEY_FRAMES
 from grace.desk.service import blurred_jpeg, colour_data_urls
 from grace.desk.wall import hidden_shas
 from grace.media.decode import MediaError
+from grace.store.tables import ReferralFile
 from grace.vault import VaultError
-from grace.web.auth import Principal, media_in_scope, record_view, require_roles
+from grace.web.auth import (
+    Principal,
+    media_in_scope,
+    record_view,
+    referral_in_scope,
+    require_roles,
+)
 from grace.web.deps import get_workspace
 from grace.workspace import Workspace
 
-router = APIRouter(prefix="/api/v1", tags=["media"])
+router = APIRouter(prefix="/api/v1", tags=["media"], responses=ERRORS)
 MEDIA_ROLES = ("admin", "supervisor", "analyst")
 TEAM_ROLES = ("admin", "supervisor")
 REVEAL_SECONDS = 5
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the item")]
@@ -37,6 +48,8 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 class RevealRequest(BaseModel):
     """Optional context for the audit event: which referral the item was revealed from."""
+
+    model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
 
     referral_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
@@ -57,7 +70,7 @@ class Exposure(BaseModel):
 @router.get(
     "/media/{sha256}/thumbnail",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {}, 403: {}},
+    responses={200: {"content": {"image/jpeg": BINARY}}},
 )
 def thumbnail(
     sha256: Sha256,
@@ -88,6 +101,9 @@ def reveal(
 ) -> RevealResponse:
     """Colour renditions for a few seconds; audited as ``reveal`` (counts toward exposure)."""
     response.headers.update(NO_STORE)  # the colour rendition must not linger in any cache
+    if body is not None and body.referral_id is not None:
+        with workspace.sessions() as session:
+            _check_context(session, principal, body.referral_id, sha256)
     _check_displayable(workspace, principal, sha256)
     try:
         images = colour_data_urls(workspace.vault, sha256)
@@ -113,7 +129,7 @@ def reveal(
 @router.get(
     "/media/{sha256}/original",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}, 409: {}},
+    responses={200: {"content": {"application/octet-stream": BINARY}}},
 )
 def original(
     sha256: Sha256,
@@ -170,3 +186,16 @@ def _check_displayable(workspace: Workspace, principal: Principal, sha256: str) 
                 status_code=403,
                 detail="categorised by a hash set: not displayed (download the original if needed)",
             )
+
+
+def _check_context(session: Session, principal: Principal, referral_id: int, sha256: str) -> None:
+    """The referral a reveal names must be the caller's and hold the item: the audit trail
+    must not record a reveal against another agency's (or an unrelated) referral."""
+    referral_in_scope(session, principal, referral_id)
+    held = session.scalar(
+        select(ReferralFile.id)
+        .where(ReferralFile.referral_id == referral_id, ReferralFile.sha256 == sha256)
+        .limit(1)
+    )
+    if held is None:
+        raise HTTPException(422, f"referral {referral_id} holds no media item {sha256[:12]}…")

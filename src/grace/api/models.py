@@ -18,11 +18,17 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut, "description": text}
     for code, text in (
+        (400, "malformed request (a body or form that cannot be parsed)"),
         (401, "not signed in, or the token is invalid"),
         (403, "the role may not do this, or the CSRF token is missing"),
         (404, "no such object in your agency's scope"),
+        (409, "a concurrent change conflicted with this one: try again"),
         (422, "invalid input (types, ranges, page size)"),
+        (503, "the database is busy or unavailable: try again"),
     )
+}
+TOO_MANY: dict[int | str, dict[str, object]] = {
+    429: {"model": ErrorOut, "description": "too many failed sign-ins: wait and try again"}
 }
 
 

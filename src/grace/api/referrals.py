@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from grace.api.common import (
+    IsoTime,
     Limit,
     PageNo,
     ReferralId,
@@ -37,10 +37,10 @@ def referrals(
     esp: Text = None,
     priority_min: Priority = None,
     priority_max: Priority = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    incident_from: datetime | None = None,
-    incident_to: datetime | None = None,
+    received_from: IsoTime = None,
+    received_to: IsoTime = None,
+    incident_from: IsoTime = None,
+    incident_to: IsoTime = None,
     escalated: bool | None = None,
     sort: Sort = "priority",
     page: PageNo = 1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from grace.accounts import AccountError
@@ -23,6 +23,8 @@ Username = Annotated[str, Path(max_length=100)]
 
 
 class UserIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
+
     username: str = Field(min_length=1, max_length=100, pattern=r"^\S+$")
     role: Literal["admin", "supervisor", "analyst", "auditor"]
     agency: str | None = Field(None, max_length=100)
@@ -36,6 +38,8 @@ class NewUser(UserOut):
 
 
 class TokenIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
+
     name: str = Field("api", min_length=1, max_length=100)
 
 

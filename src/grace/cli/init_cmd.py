@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from grace.cli.common import HomeOption, JsonOption, actor, console, fail, print_json
+from grace.permissions import permission_warning
 from grace.workspace import ENV_DATABASE, Workspace
 
 
@@ -42,6 +43,9 @@ def init(
         "database": workspace.engine.url.render_as_string(hide_password=True),
     }
     workspace.close()
+    warning = permission_warning(workspace.home)
+    if warning:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if as_json:
         print_json(info)
     else:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from grace.cli.common import HomeOption, console, open_workspace
+from grace.permissions import permission_warning
 
 HostOption = Annotated[
     str, typer.Option(help="Address to bind. Loopback by default: expose deliberately, behind TLS.")
@@ -19,6 +20,15 @@ SecureOption = Annotated[
     typer.Option(
         "--secure-cookies",
         help="Mark session cookies Secure (behind a TLS proxy that sends no X-Forwarded-Proto).",
+    ),
+]
+ForwardedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--forwarded-allow-ips",
+        help="Comma-separated addresses (or networks) of reverse proxies whose "
+        "X-Forwarded-For/-Proto are trusted, e.g. 127.0.0.1. Default: none, so a client "
+        "cannot pick the address that sign-in limits and the audit trail record.",
     ),
 ]
 LogJsonOption = Annotated[
@@ -37,18 +47,25 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     secure_cookies: SecureOption = False,
+    forwarded_allow_ips: ForwardedOption = None,
     log_json: LogJsonOption = False,
 ) -> None:
     """Serve the analyst web UI (and /api/v1) for the workspace.
 
     Sign in with an account from `grace users add`; scripts use `grace users token`.
-    Behind a TLS proxy on this host, X-Forwarded-Proto: https makes cookies Secure.
+    Behind a TLS proxy named by --forwarded-allow-ips, X-Forwarded-Proto: https makes
+    cookies Secure.
     """
-    run_server(home, host, port, secure_cookies, log_json=log_json)
+    run_server(home, host, port, secure_cookies, forwarded_allow_ips, log_json)
 
 
 def run_server(
-    home: Path | None, host: str, port: int, secure_cookies: bool = False, log_json: bool = False
+    home: Path | None,
+    host: str,
+    port: int,
+    secure_cookies: bool = False,
+    forwarded_allow_ips: str | None = None,
+    log_json: bool = False,
 ) -> None:
     import uvicorn
 
@@ -66,14 +83,18 @@ def run_server(
             console.print(
                 f"serving [bold]{workspace.home}[/] on http://{host}:{port}/  (Ctrl+C to stop)"
             )
-        # proxy_headers: trust X-Forwarded-Proto/For only from a proxy on loopback.
+        warning = permission_warning(workspace.home)
+        if warning:
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        # Forwarded headers are trusted only from the proxies the operator names: anyone
+        # else (loopback included) could otherwise choose their own address.
         uvicorn.run(
             app,
             host=host,
             port=port,
             log_level="warning",
             server_header=False,
-            proxy_headers=True,
-            forwarded_allow_ips="127.0.0.1",
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips or "",
             **uvicorn_logging(json_logs),  # type: ignore[arg-type]
         )

@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from grace import __version__
+from grace.web.docs import install_docs
 from grace.web.errors import install_error_handlers
+from grace.web.headers import SecurityHeaders
 from grace.web.ops import install_ops
 from grace.workspace import Workspace
 
@@ -43,12 +45,14 @@ def build_app() -> FastAPI:
         description="Referrals, decisions, hash sets, statistics and the audit trail of a "
         "grace workspace. Authenticate with `Authorization: Bearer <token>` "
         "(`grace users token USERNAME`) or the session cookie of `POST /api/v1/auth/login`.",
-        docs_url="/api/docs",
+        docs_url=None,  # grace.web.docs serves Swagger UI from local assets (no CDN)
         redoc_url=None,
         openapi_url=OPENAPI_URL,
     )
     install_error_handlers(app)
     install_ops(app)  # /livez, /readyz, /metrics and request metrics/logs
+    app.add_middleware(SecurityHeaders)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from grace.web.auth import LoginRequired
+from grace.web.headers import NO_STORE, SECURITY_HEADERS
 
 log = logging.getLogger("grace.web")
 
@@ -97,4 +98,6 @@ def _busy(_request: Request, exc: OperationalError) -> Response:
 def _unexpected(_request: Request, exc: Exception) -> Response:
     # The message may hold referral data: log only the type (GRACE_DEBUG shows tracebacks).
     log.error("unexpected %s", type(exc).__name__, exc_info=os.environ.get("GRACE_DEBUG") == "1")
-    return JSONResponse({"error": f"internal error ({type(exc).__name__})"}, 500)
+    # Answered by Starlette's outermost middleware, outside SecurityHeaders: set them here.
+    headers = {**SECURITY_HEADERS, **NO_STORE}
+    return JSONResponse({"error": f"internal error ({type(exc).__name__})"}, 500, headers)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from grace.accounts.agencies import coordinator_id
@@ -74,7 +76,25 @@ def _lookup(request: Request, bearer: str | None, cookie: str | None) -> tuple[U
         return (active.user, active.csrf_token) if active else None
 
 
-async def current_principal(request: Request) -> Principal:
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An API token: `grace users token USERNAME` or `POST /api/v1/tokens`.",
+)
+COOKIE = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="session",
+    description="The session cookie of `POST /api/v1/auth/login` (non-GET requests also "
+    "need the X-CSRF-Token header).",
+)
+
+
+async def current_principal(
+    request: Request,
+    bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    cookie: Annotated[str | None, Security(COOKIE)],
+) -> Principal:
     """FastAPI dependency: the principal, or 401 (API) / a login redirect (pages).
 
     Cookie sessions must send the CSRF token on every non-GET request, as the form field
@@ -84,9 +104,8 @@ async def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    header = request.headers.get("authorization", "")
-    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    cookie = request.cookies.get(SESSION_COOKIE)
+    # The security schemes read the header and cookie (and declare them in OpenAPI).
+    bearer = bearer_credentials.credentials.strip() if bearer_credentials else None
     if bearer is None and not cookie:
         raise _unauthenticated(request, "sign in or send an API token")
     found = await run_in_threadpool(_lookup, request, bearer, cookie)

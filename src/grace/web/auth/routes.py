@@ -11,13 +11,13 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from grace.accounts.ratelimit import blocked, record_attempt
+from grace.accounts.ratelimit import claim_attempt, settle_attempt
 from grace.accounts.sessions import create_session, end_session, resolve_session
 from grace.accounts.users import authenticate
-from grace.api.models import ERRORS
+from grace.api.models import ERRORS, TOO_MANY
 from grace.web.auth.principal import SESSION_COOKIE, Principal, csrf_token, current_principal
 from grace.web.deps import get_workspace
 from grace.workspace import Workspace
@@ -27,6 +27,8 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 class LoginBody(BaseModel):
+    model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
+
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
 
@@ -49,19 +51,24 @@ class LoginFailed(Exception):
 
 
 def _client_ip(request: Request) -> str:
-    """The peer address (uvicorn rewrites it from X-Forwarded-For of a loopback proxy)."""
+    """The peer address. uvicorn rewrites it from X-Forwarded-For only when the connection
+    comes from a proxy named by ``grace serve --forwarded-allow-ips`` (none by default), so
+    a client cannot choose the address its failures are counted under."""
     return request.client.host if request.client else "unknown"
 
 
 def _sign_in(workspace: Workspace, request: Request, username: str, password: str) -> str:
     """Check the password under rate limiting; returns a new session's cookie value."""
     ip = _client_ip(request)
-    with workspace.sessions.begin() as session:
-        if blocked(session, username, ip):
+    claim = claim_attempt(workspace.sessions, username, ip)
+    if claim is None:
+        with workspace.sessions.begin() as session:
             _audit(session, workspace, f"user:{username[:80]}", "login_failed", {"why": "locked"})
-            raise LoginFailed(429, "locked", "too many failed sign-ins: wait 15 minutes")
+        workspace.audit.save_anchor()
+        raise LoginFailed(429, "locked", "too many failed sign-ins: wait 15 minutes")
+    with workspace.sessions.begin() as session:
         user = authenticate(session, username, password)
-        record_attempt(session, username, ip, ok=user is not None)
+        settle_attempt(session, claim, username, ip, ok=user is not None)
         if user is None:
             _audit(session, workspace, f"user:{username[:80]}", "login_failed", {"ip": ip})
             failed = LoginFailed(401, "invalid", "wrong username or password")
@@ -84,9 +91,15 @@ def _audit(
 
 
 def _same_origin(request: Request) -> None:
-    """Login CSRF: a browser's cross-site form post carries a foreign Origin; refuse it."""
+    """Login CSRF: a browser's cross-site form post carries a foreign Origin; refuse it.
+
+    ``Origin: null`` is what a sandboxed frame, a data: URL or a file sends: an attacker's
+    page can produce it at will, so it is foreign too (a same-site form sends our origin).
+    """
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+    if origin is not None and (
+        origin.strip().lower() == "null" or urlsplit(origin).netloc != request.url.netloc
+    ):
         raise HTTPException(403, "cross-origin sign-in refused")
 
 
@@ -146,7 +159,7 @@ def _sign_out(workspace: Workspace, request: Request, principal: Principal) -> N
     workspace.audit.save_anchor()
 
 
-@router.post("/api/v1/auth/login", response_model=Me, tags=["auth"])
+@router.post("/api/v1/auth/login", response_model=Me, tags=["auth"], responses=TOO_MANY)
 def login_json(
     request: Request, response: Response, workspace: WorkspaceDep, body: LoginBody
 ) -> Me:

@@ -1,4 +1,5 @@
-"""The audit log page (auditors: every agency's events) and the team exposure panel."""
+"""The audit log page (auditors: every agency's events; supervisors: their agency's) and
+the team exposure panel."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
 
 from grace.desk.exposure import team_exposure
-from grace.store.tables import AuditEvent
+from grace.web.audit_view import AuditFilters, audit_actions, audit_page
 from grace.web.auth import Principal, require_roles
 from grace.web.deps import get_workspace
 from grace.web.pages.render import AUDIT_ROLES, TEAM_ROLES, render
@@ -30,26 +30,12 @@ def audit_log(
     object_id: Text = "",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    """Newest first; filters match exactly (actor, action, object id)."""
-    where = []
-    if actor:
-        where.append(AuditEvent.actor == actor)
-    if action:
-        where.append(AuditEvent.action == action)
-    if object_id:
-        where.append(AuditEvent.object_id == object_id)
+    """Newest first; filters match exactly (actor, action, object id). Supervisors see
+    their agency's events only, as in the API (``grace.web.audit_view``)."""
+    filters = AuditFilters(actor=actor, action=action, object_id=object_id)
     with workspace.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
-        events = list(
-            session.scalars(
-                select(AuditEvent)
-                .where(*where)
-                .order_by(AuditEvent.seq.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        )
-        actions = list(session.scalars(select(AuditEvent.action).distinct().order_by("action")))
+        total, events = audit_page(session, principal, filters, page, PAGE_SIZE)
+        actions = audit_actions(session, principal)
     keep = {
         k: v for k, v in {"actor": actor, "action": action, "object_id": object_id}.items() if v
     }
