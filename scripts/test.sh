@@ -11,6 +11,9 @@ scripts/setup.sh --test
 # prune earlier runs' folders (workspaces hold thousands of vault directories each).
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/grace-tests.XXXXXX")
 trap 'rm -rf "$TMP_ROOT"' EXIT
+# The manual (MkDocs, Material theme) must build without a warning: broken links, missing
+# screenshots and pages that lost their place in the nav fail the run.
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet -d "$TMP_ROOT/site"
 .venv/bin/pytest -n 2 -q -m "not federation" --basetemp="$TMP_ROOT/suite" "$@"
 # Coverage-guided fuzzing (atheris) of every parser from the committed seeds, ~2 min in all;
 # a crashing input is kept under test-artifacts/fuzz/ (see tests/fuzz/run.py).
