@@ -67,7 +67,7 @@ def test_every_factor_explained_and_readable() -> None:
     assert text["prior"] == "2 earlier referrals of this subject"
     assert "'swimming coach'" in text["access"]
     assert "'meet in person'" in text["contact"]
-    assert text["recency"] == "latest upload or login 3 days ago"
+    assert text["recency"] == "latest upload or login 3 days ago, with signs of a child involved"
 
 
 def test_more_evidence_ranks_higher() -> None:

@@ -13,11 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from grace.model import PartyRole
+from grace.intel.esp import esp_key
+from grace.model import PartyRole, Referral
 from grace.model.times import parse_utc
 from grace.signals.factors import SignalFactor
 from grace.triage.base import TriageInput
-from grace.triage.signals import access_signals, contact_signals
+from grace.triage.cues import CueHit, find_cues
+from grace.triage.signals import canonical_tag, free_texts
 
 ENTICEMENT_TYPES = (
     "Online Enticement of Children for Sexual Acts",
@@ -26,6 +28,8 @@ ENTICEMENT_TYPES = (
 TRAFFICKING_TYPES = ("Child Sex Trafficking", "Child Sex Tourism", "Child Sexual Molestation")
 REPORT_FLAGS = (
     "sextortion",
+    "generativeAi",
+    "potentialMeme",
     "csamSolicitation",
     "sadisticOnlineExploitation",
     "minorToMinorInteraction",
@@ -42,6 +46,12 @@ FILE_FLAGS = (
 )
 MEDIA_KINDS = ("new", "known", "viral", "duplicate", "near_duplicate", "suppressed")
 RECENCY_SCALE_DAYS = 30.0
+CUE_FACTORS = ("sextortion", "production", "urgency")  # beside access and contact
+DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known")
+STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
+RECENT_INCIDENT_DAYS = 7.0
+SITUATION_CUES = ("contact", "access", "sextortion", "production", "urgency")
+BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,61 @@ class Facts:
     agency: str | None = None
     esp: str | None = None  # the reporting provider (providers report differently)
     signals: tuple[SignalFactor, ...] = ()  # model signals (explicit content, young faces)
+    cues: tuple[CueHit, ...] = ()  # every multilingual cue found in free text
+    incident_age_days: float | None = None  # receipt minus incident time (not "now")
+    reported_minor: bool = False  # the reported account holder is under 18 (age or birth)
+    public_files: int = 0  # files the provider says were publicly available
+    batched: bool = False  # NCMEC batched it as a viral / meme report
+
+    def cue(self, category: str) -> tuple[CueHit, ...]:
+        return tuple(h for h in self.cues if h.category == category)
+
+    def decoys(self) -> dict[str, str]:
+        """Each decoy that applies, with why (see ``rules_v1``'s decoy factors)."""
+        out: dict[str, str] = {}
+        new, viral = self.media.get("new", 0), self.media.get("viral", 0)
+        why = [f"{viral} viral / meme media"] if viral and not new else []
+        why += ["batched by NCMEC as viral"] if self.batched else []
+        why += [h.explain() for h in self.cue("viral")]
+        if self.public_files and self.public_files == self.files and not new:
+            why.append("every file was publicly available")
+        if why:
+            out["viral"] = "; ".join(why)
+        why = ["the reported account holder is a minor"] if self.reported_minor else []
+        why += [h.explain() for h in self.cue("minor_to_minor")]
+        if why:
+            out["minor_to_minor"] = "; ".join(why)
+        if self.incident_age_days is not None and self.incident_age_days > STALE_DAYS:
+            years = self.incident_age_days / 365.25
+            out["stale"] = f"incident {years:.1f} years before the report was received"
+        elif hits := self.cue("historical"):
+            out["stale"] = "; ".join(h.explain() for h in hits)
+        if hits := self.cue("generative_ai"):
+            out["generative_ai"] = "; ".join(h.explain() for h in hits)
+        known = self.media.get("known", 0)
+        if known >= BULK_KNOWN and not new:
+            out["bulk_known"] = f"{known} known files and none new (a bulk upload of a library)"
+        return out
+
+    @property
+    def situation(self) -> bool:
+        """Whether anything points to a child in a situation (not just a file): a listed
+        victim, a contact, access, sextortion, production or distress cue, an escalation, a
+        contact-type incident or tag."""
+        return (
+            self.victim_listed
+            or self.escalated
+            or self.incident_type in (*ENTICEMENT_TYPES[:1], *TRAFFICKING_TYPES)
+            or any(h.category in SITUATION_CUES for h in self.cues)
+            or bool({"sextortion", "csamSolicitation"} & set(self.report_flags))
+        )
+
+    @property
+    def incident_recent(self) -> bool:
+        """The incident was days before receipt *and* something points to a child in a
+        situation: recency makes a situation urgent, it does not make a file one."""
+        age = self.incident_age_days
+        return age is not None and -1.0 <= age <= RECENT_INCIDENT_DAYS and self.situation
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -84,27 +149,55 @@ def days_since_activity(item: TriageInput) -> float | None:
     return (now - max(times)).total_seconds() / 86400
 
 
+def incident_age_days(r: Referral) -> float | None:
+    """Days from the incident to the report's receipt: old content is old whenever it is read."""
+    incident, received = parse_time(r.incident_time), parse_time(r.received_at)
+    if incident is None or received is None:
+        return None
+    return (received - incident).total_seconds() / 86400
+
+
+def reported_minor(r: Referral) -> bool:
+    """Whether a reported account holder is under 18 by stated age or date of birth."""
+    received = parse_time(r.received_at)
+    for party in r.party(PartyRole.REPORTED):
+        if party.age is not None and party.age < 18:
+            return True
+        born = parse_time(party.date_of_birth) if party.date_of_birth else None
+        if born is not None and received is not None and (received - born).days < 18 * 365:
+            return True
+    return False
+
+
 def facts(item: TriageInput) -> Facts:
     """Read the facts of one referral (pure, deterministic)."""
     r = item.referral
-    tags: Counter[str] = Counter(a for f in r.files for a in set(f.annotations))
+    tags: Counter[str] = Counter(
+        t for f in r.files for t in {canonical_tag(a) for a in [*f.annotations, *f.tags]}
+    )
+    cues = tuple(find_cues(free_texts(r)))
     return Facts(
         escalated=r.escalated,
         escalation_reason=r.escalation_reason,
-        report_flags=tuple(sorted(set(r.report_annotations))),
+        report_flags=tuple(sorted({canonical_tag(a) for a in r.report_annotations})),
         file_flags=dict(sorted(tags.items())),
         media={k: v for k, v in sorted(item.media_counts.items()) if v},
         files=len(r.files),
         days_since_activity=days_since_activity(item),
         linked=item.linked_referrals,
         prior=item.prior_referrals,
-        access=tuple(access_signals(r)),
-        contact=tuple(contact_signals(r)),
+        access=tuple(h.matched for h in cues if h.category == "access"),
+        contact=tuple(h.matched for h in cues if h.category == "contact"),
         incident_type=r.incident_type,
         victim_listed=bool(r.party(PartyRole.VICTIM)),
         agency=item.agency,
-        esp=r.esp_name,
+        esp=esp_key(r.esp_name),
         signals=item.signal_factors,
+        cues=cues,
+        incident_age_days=incident_age_days(r),
+        reported_minor=reported_minor(r),
+        public_files=sum(bool(f.publicly_available) for f in r.files),
+        batched=bool(r.batched_reason),
     )
 
 
@@ -127,6 +220,9 @@ FEATURES: tuple[str, ...] = (
     "incident:enticement",
     "incident:trafficking",
     "victim_listed",
+    *(f"cue:{c}" for c in CUE_FACTORS),
+    *(f"decoy:{d}" for d in DECOYS),
+    "incident_recent",
     "rules_score",
 )
 
@@ -147,6 +243,9 @@ def vector(f: Facts, rules_score: float) -> list[float]:
         float(f.incident_type in ENTICEMENT_TYPES),
         float(f.incident_type in TRAFFICKING_TYPES),
         float(f.victim_listed),
-        rules_score / 100.0,
     ]
+    out += [float(len(f.cue(c))) for c in CUE_FACTORS]
+    decoys = f.decoys()
+    out += [float(d in decoys) for d in DECOYS]
+    out += [float(f.incident_recent), rules_score / 100.0]
     return out

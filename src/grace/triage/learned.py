@@ -34,10 +34,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from grace.model.intel import Factor, Score
 from grace.triage.base import Scorer, TriageInput
@@ -58,24 +54,29 @@ def rules_logit(x: Sequence[float]) -> float:
     return math.log(p / (1.0 - p))
 
 
-class _RulesStart(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+def _rules_start() -> Any:
     """Boosting's starting point: each referral's own rules_v1 probability (nothing to fit),
-    so the trees learn only where the unit's decisions disagree with the rules."""
+    so the trees learn only where the unit's decisions disagree with the rules. Built on
+    first use: scikit-learn is imported only when a model is trained (CLI start-up)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
 
-    def fit(self, x: Any, y: Any, sample_weight: Any = None) -> _RulesStart:
-        self.classes_ = np.array([0, 1])
-        return self
+    class _RulesStart(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+        def fit(self, x: Any, y: Any, sample_weight: Any = None) -> Any:
+            self.classes_ = np.array([0, 1])
+            return self
 
-    def predict_proba(self, x: Any) -> Any:
-        p = np.clip(np.asarray(x)[:, RULES], EDGE, 1.0 - EDGE)
-        return np.column_stack([1.0 - p, p])
+        def predict_proba(self, x: Any) -> Any:
+            p = np.clip(np.asarray(x)[:, RULES], EDGE, 1.0 - EDGE)
+            return np.column_stack([1.0 - p, p])
+
+    return _RulesStart()
 
 
 class LearnedV1(Scorer):
     """Calibrated boosted trees on the shared feature vector (see module doc)."""
 
     name = "learned_v1"
-    version = "2.0"
+    version = "2.1"  # 2.1: cue, decoy and incident-recency features; providers by esp_key
 
     def __init__(self, rules: RulesV1 | None = None) -> None:
         self.rules = rules or RulesV1()
@@ -84,6 +85,10 @@ class LearnedV1(Scorer):
 
     def fit(self, items: Sequence[TriageInput], labels: Sequence[str]) -> LearnedV1:
         """Train on analyst decisions (``labels[i]`` decides ``items[i]``)."""
+        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
         bad = sorted(set(labels) - set(LABELS))
         if bad or len(items) != len(labels):
             raise ValueError(f"labels must be one of {LABELS}, one per item (got {bad[:3]})")
@@ -96,7 +101,7 @@ class LearnedV1(Scorer):
         providers = sorted(p for p, n in seen.items() if n >= MIN_PROVIDER_DECISIONS)
         x = np.array([self._vector(f, providers) for f in read], dtype=np.float64)
         trees = GradientBoostingClassifier(
-            init=_RulesStart(), random_state=0, min_samples_leaf=5, **TREES
+            init=_rules_start(), random_state=0, min_samples_leaf=5, **TREES
         )
         trees.fit(x, y)
         folds = StratifiedKFold(min(3, urgent, other), shuffle=False)
@@ -195,7 +200,7 @@ class LearnedV1(Scorer):
 
     @property
     def model_version(self) -> str:
-        """``2.0+m<digest>``: names the trained parameters, as rules name their weights."""
+        """``2.1+m<digest>``: names the trained parameters, as rules name their weights."""
         self._require()
         return self._version
 

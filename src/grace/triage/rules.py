@@ -25,7 +25,8 @@ import yaml
 from grace.model.intel import Factor, Score
 from grace.signals.factors import as_triage_factors
 from grace.triage.base import Scorer, TriageInput
-from grace.triage.features import Facts, facts
+from grace.triage.cues import CATEGORIES, CueHit
+from grace.triage.features import CUE_FACTORS, Facts, facts
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("rules_v1.yaml")
 OPEN_SECTIONS = ("report_annotations", "file_annotations", "incident_types")  # any tag names
@@ -155,6 +156,12 @@ class RulesV1(Scorer):
         return Score(scorer=self.name, version=self.config_version, score=value, factors=factors)
 
 
+def _cue_text(hits: tuple[CueHit, ...]) -> str:
+    """'signs of planned contact (de): 'treffen wir uns', (en): 'pick you up''."""
+    label = CATEGORIES[hits[0].category]
+    return f"{label} " + ", ".join(f"({h.language}): '{h.matched}'" for h in hits)
+
+
 def _capped(n: float, per: float, cap: float) -> float:
     raw = n * per
     return max(raw, cap) if cap < 0 else min(raw, cap)
@@ -180,12 +187,13 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
             points = _capped(n, w["media"][kind], w["media"][f"{kind}_cap"])
             add(f"media:{kind}", n, points, f"{n} {label}")
     if f.files:
-        points = min(math.log2(1 + f.files) * w["files"]["per_doubling"], w["files"]["cap"])
+        points = _capped(math.log2(1 + f.files), w["files"]["per_doubling"], w["files"]["cap"])
         add("files", f.files, points, f"{f.files} file{'s' * (f.files != 1)} reported")
-    if f.days_since_activity is not None:
+    if f.days_since_activity is not None and f.situation:  # recency makes a situation urgent
         days = f.days_since_activity
         points = w["recency"]["points"] * math.exp(-days / w["recency"]["scale_days"])
-        add("recency", round(days, 2), points, f"latest upload or login {days:.0f} days ago")
+        why = f"latest upload or login {days:.0f} days ago, with signs of a child involved"
+        add("recency", round(days, 2), points, why)
     if f.linked:
         points = _capped(f.linked, w["linked"]["per"], w["linked"]["cap"])
         plural = "s" * (f.linked != 1)
@@ -194,12 +202,17 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
         points = _capped(f.prior, w["prior"]["per"], w["prior"]["cap"])
         plural = "s" * (f.prior != 1)
         add("prior", f.prior, points, f"{f.prior} earlier referral{plural} of this subject")
-    if f.access:
-        words = ", ".join(f"'{a}'" for a in f.access)
-        add("access", list(f.access), w["access"], f"signs of access to children: {words}")
-    if f.contact:
-        words = ", ".join(f"'{c}'" for c in f.contact)
-        add("contact", list(f.contact), w["contact"], f"signs of planned contact: {words}")
+    for category in ("access", "contact", *CUE_FACTORS):
+        hits = f.cue(category)
+        if hits:
+            points = w[category] if category in ("access", "contact") else w["cues"][category]
+            add(category, [f"{h.language}: {h.matched}" for h in hits], points, _cue_text(hits))
+    for name, why in f.decoys().items():
+        add(f"decoy:{name}", True, w["decoys"][name], f"decoy: {why}")
+    if f.incident_recent:
+        days = f.incident_age_days or 0.0
+        add("incident_recent", round(days, 2), w["incident_recent"],
+            f"incident {days:.0f} days before the report was received")  # fmt: skip
     out.extend(as_triage_factors(list(f.signals), w.get("signals")))
     if f.victim_listed:
         add("victim_listed", True, w["victim_listed"], "a victim is identified in the report")

@@ -1,108 +1,50 @@
-"""Text signals: signs of access to children and of planned contact, found in free text.
+"""Where triage reads text, and provider tags in one spelling.
 
-Analysts read profile bios and provider notes for two things that raise urgency most: the
-subject works or volunteers with children, and the subject is trying to meet someone.
-These tables make that reading explicit and reviewable: word-boundary, case-insensitive
-regular expressions over short neutral phrases (English plus common German, French and
-Spanish forms). They are deliberately plain keyword tables, so an agency can see exactly
-why a referral was raised and extend them; the learned scorer decides how much they count.
+The phrase tables themselves are data (``grace/triage/cues/<language>.yaml``, see
+``grace.triage.cues``); this module says which fields are free text (every one a provider
+or user wrote: report notes, escalation reason, incident content, party notes and bios,
+file notes and metadata values) and folds the many spellings of provider tags
+(``minorToMinor``, ``MINOR_TO_MINOR_INTERACTION``...) to the names the weights use.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from grace.model import Referral
+from grace.triage.cues import find_cues
 
-ACCESS_TERMS: dict[str, tuple[str, ...]] = {
-    "en": (
-        "teacher",
-        "teaching assistant",
-        "coach",
-        "swimming coach",
-        "football coach",
-        "swimming instructor",
-        "babysitter",
-        "babysitting",
-        "nanny",
-        "tutor",
-        "youth leader",
-        "youth worker",
-        "scout leader",
-        "camp counsellor",
-        "camp counselor",
-        "childminder",
-        "daycare",
-        "nursery worker",
-        "school bus driver",
-    ),
-    "de": (
-        "lehrer",
-        "lehrerin",
-        "erzieher",
-        "erzieherin",
-        "jugendtrainer",
-        "jugendleiter",
-        "babysitterin",
-        "tagesmutter",
-        "nachhilfe",
-    ),
-    "fr": (
-        "enseignant",
-        "enseignante",
-        "instituteur",
-        "institutrice",
-        "animateur",
-        "animatrice",
-        "entraîneur",
-        "nounou",
-        "baby-sitter",
-    ),
-    "es": ("profesor", "profesora", "maestro", "maestra", "entrenador", "niñera", "monitor"),
+# folded spelling (letters and digits, lower case) -> the name rules_v1.yaml weighs
+TAG_ALIASES = {
+    "minortominor": "minorToMinorInteraction",
+    "minortominorinteraction": "minorToMinorInteraction",
+    "peertopeerminors": "minorToMinorInteraction",
+    "generativeai": "generativeAi",
+    "aigenerated": "generativeAi",
+    "genai": "generativeAi",
+    "syntheticmedia": "generativeAi",
+    "viral": "potentialMeme",
+    "meme": "potentialMeme",
+    "potentialmeme": "potentialMeme",
+    "viralpotentialmeme": "potentialMeme",
+    "financialsextortion": "sextortion",
+    "sextortion": "sextortion",
+    "csamsolicitation": "csamSolicitation",
+    "sadisticonlineexploitation": "sadisticOnlineExploitation",
+    "livestreaming": "liveStreaming",
+    "livestream": "liveStreaming",
+    "possibleselfproduction": "possibleSelfProduction",
+    "selfproduced": "possibleSelfProduction",
+    "physicalharm": "physicalHarm",
+    "violencegore": "violenceGore",
+    "infant": "infant",
+    "spam": "spam",
 }
-CONTACT_TERMS: tuple[str, ...] = (
-    "meet in person",
-    "meet up",
-    "meet irl",
-    "come over",
-    "my address is",
-    "send your location",
-    "send me your location",
-    "where do you live",
-    "pick you up",
-    "pick them up",
-    "pick her up",
-    "pick him up",
-    "pick the other account up",
-    "offered to pick",
-    "intention to meet",
-    "visit you",
-    "after school",
-    "treffen uns",
-    "komm vorbei",
-    "se voir en vrai",
-    "nos vemos",
-)
 
 
-def _pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so "scout leader" wins over a shorter overlapping term.
-    alternatives = sorted({re.escape(t) for t in terms}, key=lambda t: (-len(t), t))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-
-
-ACCESS_RE = _pattern(t for terms in ACCESS_TERMS.values() for t in terms)
-CONTACT_RE = _pattern(CONTACT_TERMS)
-
-
-def find(pattern: re.Pattern[str], texts: Iterable[str]) -> list[str]:
-    """Distinct matches (lower-cased, in order of first appearance)."""
-    found: dict[str, None] = {}
-    for text in texts:
-        for m in pattern.finditer(text):
-            found.setdefault(m.group(0).lower(), None)
-    return list(found)
+def canonical_tag(tag: str) -> str:
+    """A provider tag in the spelling the weights use (unknown tags are kept as sent)."""
+    return TAG_ALIASES.get(re.sub(r"[^a-z0-9]", "", tag.lower()), tag)
 
 
 def profile_texts(referral: Referral) -> list[str]:
@@ -116,22 +58,26 @@ def profile_texts(referral: Referral) -> list[str]:
 
 
 def free_texts(referral: Referral) -> list[str]:
-    """Every free-text field: notes, incident content, party and file notes, escalation."""
+    """Every free-text field: notes, escalation reason, incident content, party and file
+    notes, file metadata values (captions, classifier notes)."""
     out = [*referral.additional_info, *profile_texts(referral)]
+    if referral.escalation_reason:
+        out.append(referral.escalation_reason)
     for incident in referral.incidents:
         if incident.content:
             out.append(incident.content)
         out.extend(incident.additional_info)
     for f in referral.files:
         out.extend(f.additional_info)
+        out.extend(d.value for d in f.details if d.value and not d.value[:1].isdigit())
     return out
 
 
 def access_signals(referral: Referral) -> list[str]:
-    """Occupation words suggesting access to children, from bios and party notes."""
-    return find(ACCESS_RE, profile_texts(referral))
+    """Phrases suggesting access to children, from bios and party notes (any language)."""
+    return [h.matched for h in find_cues(profile_texts(referral)) if h.category == "access"]
 
 
 def contact_signals(referral: Referral) -> list[str]:
-    """Phrases suggesting planned in-person contact, from any free text."""
-    return find(CONTACT_RE, free_texts(referral))
+    """Phrases suggesting planned in-person contact, from any free text (any language)."""
+    return [h.matched for h in find_cues(free_texts(referral)) if h.category == "contact"]
