@@ -26,6 +26,7 @@ from grace.model import IpEvent as IpEventModel
 from grace.model import Party as PartyModel
 from grace.model.times import parse_utc
 from grace.store import tables as t
+from grace.store.upsert import insert_new
 from grace.vault import Digests, Vault, digests
 from grace.vault.records import vault_object_row
 
@@ -151,13 +152,12 @@ def record(session: Session, batch: list[Prepared]) -> None:
 
 
 def _insert_vault_objects(session: Session, batch: list[Prepared]) -> None:
+    """Rows for the batch's blobs; one another writer (a quarantine, a concurrent ingest of
+    the same bytes) already recorded is kept as it is."""
     blobs = {blob.found.sha256: blob for prepared in batch for blob in prepared.blobs}
-    have = set(
-        session.scalars(select(t.VaultObject.sha256).where(t.VaultObject.sha256.in_(list(blobs))))
-    )
     now = datetime.now(UTC)
-    rows = [vault_object_row(b.found, b.data, now) for sha, b in blobs.items() if sha not in have]
-    _insert(session, t.VaultObject, rows)
+    rows = [vault_object_row(b.found, b.data, now) for b in blobs.values()]
+    insert_new(session, t.VaultObject, rows)
 
 
 def _insert(session: Session, model: type[t.Base], rows: list[Row]) -> None:

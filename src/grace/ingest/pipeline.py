@@ -1,6 +1,9 @@
 """``grace ingest``: read inputs, store good referrals, quarantine the rest, never stop early.
 
-Each referral commits in its own transaction, so one bad document can cost only itself.
+Referrals commit in batches, and a failed batch is retried one referral at a time, so one
+bad document can cost only itself. Several ingests may run at once (overlapping inputs
+included): each batch decides "new or already present" under the workspace write lock, and
+a conflict with another writer is retried, never mistaken for bad input (docs/ingest.md).
 Every outcome (ingested, already present, quarantined) is returned for the caller to
 print; every stored referral and every quarantine record is in the audit trail.
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from grace.ingest import persist
 from grace.ingest.assemble import Unit, assemble
@@ -22,6 +26,8 @@ from grace.ingest.inputs import Bundle, InputProblem, Limits, open_inputs
 from grace.ingest.xsd import find_xsd
 from grace.metrics import count_ingest
 from grace.store import tables as t
+from grace.store.locks import hold_write_lock
+from grace.store.retry import is_contention, retry_on_contention
 from grace.vault import flush_to_disk
 from grace.vault.records import store_blob
 from grace.workspace import Workspace
@@ -126,63 +132,70 @@ class IngestPipeline:
         """Store referrals with one disk flush and one transaction for the whole batch.
 
         If the batch fails, each referral is retried alone, so one bad referral costs only
-        itself (it is quarantined with the reason) and never its neighbours.
+        itself (it is quarantined with the reason) and never its neighbours. A failure
+        caused by another writer (a lock, a deadlock, a key committed first) says nothing
+        about the input: the whole transaction is repeated instead, and if it still fails
+        the error propagates. Valid input is never quarantined because of a race.
         """
         if not units:
             return []
         batch = [persist.prepare(unit, self.actor) for unit in units]
-        with self.workspace.sessions() as session:
-            known = persist.existing_keys(session, [p.key for p in batch])
-        fresh: dict[str, persist.Prepared] = {}
-        repeats: list[persist.Prepared] = []
-        for prepared in batch:
-            if prepared.key in known or prepared.key in fresh:
-                repeats.append(prepared)
-            else:
-                fresh[prepared.key] = prepared
         try:
-            ingested = self._commit(list(fresh.values()))
+            return retry_on_contention(lambda: self._commit(batch), what="ingest batch")
         except (SQLAlchemyError, OSError, ValueError) as exc:
-            if len(fresh) <= 1:
-                return [self._failed(p.unit, exc) for p in fresh.values()]
+            if is_contention(exc):
+                raise
+            if len(batch) <= 1:
+                return [self._failed(p.unit, exc) for p in batch]
             return [o for p in batch for o in self._store_batch([p.unit])]
-        ids = known | {p.key: p.id for p in fresh.values() if p.id is not None}
-        repeated = [
-            Outcome(p.unit.source, "already_present", ids[p.key], files=len(p.unit.referral.files))
-            for p in repeats
-        ]
-        return ingested + repeated
 
-    def _commit(self, fresh: list[persist.Prepared]) -> list[Outcome]:
-        if persist.write_blobs(self.workspace.vault, fresh):
-            flush_to_disk()
-        outcomes: list[Outcome] = []
+    def _commit(self, batch: list[persist.Prepared]) -> list[Outcome]:
+        """One transaction: decide new or already present under the write lock, record."""
+        with self.workspace.sessions() as session:  # a cheap first look, outside the lock
+            seen = persist.existing_keys(session, [p.key for p in batch])
+        unseen: dict[str, persist.Prepared] = {}
+        for prepared in batch:  # the first of several with one key is the one stored
+            if prepared.key not in seen:
+                unseen.setdefault(prepared.key, prepared)
+        candidates = list(unseen.values())
+        if persist.write_blobs(self.workspace.vault, candidates):
+            flush_to_disk()  # the database never names bytes that are not durably stored
         with self.workspace.sessions.begin() as session:
+            # Taken before any write: another ingest may have stored some of these since the
+            # first look, and only a look under the lock is final.
+            hold_write_lock(session)
+            known = persist.existing_keys(session, [p.key for p in candidates]) | seen
+            fresh = [p for p in candidates if p.key not in known]
             persist.record(session, fresh)
             for prepared in fresh:
-                referral = prepared.referral
-                self.workspace.audit.append(
-                    session,
-                    actor=self.actor,
-                    action="ingest",
-                    object_type="referral",
-                    object_id=str(prepared.id),
-                    details={
-                        "source": prepared.unit.source,
-                        "document_sha256": referral["document_sha256"],
-                        "files": referral["file_count"],
-                    },
-                )
-                outcomes.append(
-                    Outcome(
-                        prepared.unit.source,
-                        "ingested",
-                        prepared.id,
-                        warnings=prepared.warnings,
-                        files=referral["file_count"],
-                    )
-                )
-        return outcomes
+                self._audit_ingest(session, prepared)
+        ids = known | {p.key: p.id for p in fresh if p.id is not None}
+        first = {id(p) for p in fresh}
+        return [
+            Outcome(
+                p.unit.source,
+                "ingested" if id(p) in first else "already_present",
+                ids[p.key],
+                warnings=p.warnings if id(p) in first else [],
+                files=len(p.unit.referral.files),
+            )
+            for p in batch
+        ]
+
+    def _audit_ingest(self, session: Session, prepared: persist.Prepared) -> None:
+        referral = prepared.referral
+        self.workspace.audit.append(
+            session,
+            actor=self.actor,
+            action="ingest",
+            object_type="referral",
+            object_id=str(prepared.id),
+            details={
+                "source": prepared.unit.source,
+                "document_sha256": referral["document_sha256"],
+                "files": referral["file_count"],
+            },
+        )
 
     def _failed(self, unit: Unit, exc: BaseException) -> Outcome:
         reason = f"could not store: {' '.join(str(exc).split())[:300]}"
@@ -190,7 +203,12 @@ class IngestPipeline:
 
     def quarantine(self, problem: InputProblem) -> Outcome:
         """Keep a record (and the bytes, when small) of input that could not be ingested."""
+        retry_on_contention(lambda: self._record_quarantine(problem), what="quarantine")
+        return Outcome(problem.source, "quarantined", reason=problem.reason)
+
+    def _record_quarantine(self, problem: InputProblem) -> None:
         with self.workspace.sessions.begin() as session:
+            hold_write_lock(session)
             sha256 = None
             if problem.data is not None and len(problem.data) <= QUARANTINE_KEEP_BYTES:
                 sha256 = store_blob(session, self.workspace.vault, problem.data).sha256
@@ -207,4 +225,3 @@ class IngestPipeline:
                 object_id=str(row.id),
                 details={"source": problem.source, "reason": problem.reason},
             )
-        return Outcome(problem.source, "quarantined", reason=problem.reason)

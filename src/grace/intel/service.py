@@ -27,6 +27,7 @@ from grace.intel.subjects import propose_merges, recompute_subjects
 from grace.media.workers import worker_pool
 from grace.model import Referral as ReferralModel
 from grace.store.intel_tables import IdentifierRow
+from grace.store.locks import hold_write_lock
 from grace.store.tables import Referral
 from grace.workspace import Workspace
 
@@ -80,6 +81,7 @@ class IntelProcessor:
             for start in range(0, len(pending), CHUNK):
                 chunk = pending[start : start + CHUNK]
                 with self.workspace.sessions.begin() as session:
+                    hold_write_lock(session)  # another process may route the same referrals
                     self._analyse(session, chunk, report, agencies, pool)
                 if progress:
                     progress(min(start + CHUNK, len(pending)), len(pending))
@@ -87,6 +89,7 @@ class IntelProcessor:
             if pool is not None:
                 pool.shutdown()
         with self.workspace.sessions.begin() as session:
+            hold_write_lock(session)  # links and subjects are read, then rewritten
             report.links += relink(session, pending)
             propose_merges(session, self.actor)
             report.subjects = recompute_subjects(session)
@@ -112,7 +115,11 @@ class IntelProcessor:
         agencies: Counter[str],
         pool: Executor | None,
     ) -> None:
-        rows = session.execute(select(Referral.id, Referral.data).where(Referral.id.in_(ids))).all()
+        rows = session.execute(  # those another process routed meanwhile are done
+            select(Referral.id, Referral.data).where(
+                Referral.id.in_(ids), Referral.routing.is_(None)
+            )
+        ).all()
         datas = [data for _, data in rows]
         results = pool.map(_analyse_one, datas, chunksize=50) if pool else map(_analyse_one, datas)
         identifier_rows: list[dict[str, Any]] = []

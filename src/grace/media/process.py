@@ -28,8 +28,10 @@ from grace.media.analyse import MediaAnalysis, analyse_bytes
 from grace.media.status import refresh_referrals, refresh_statuses, unfinished_referrals
 from grace.media.workers import worker_pool
 from grace.signals.switch import signals_enabled
+from grace.store.locks import hold_write_lock
 from grace.store.media_tables import Media, MediaMatch
 from grace.store.tables import MediaHash, ReferralFile
+from grace.store.upsert import insert_new_objects
 from grace.workspace import Workspace
 
 CHUNK = 64
@@ -98,6 +100,7 @@ class MediaProcessor:
         for start in range(0, len(unmatched), MATCH_CHUNK):
             batch = unmatched[start : start + MATCH_CHUNK]
             with self.workspace.sessions.begin() as session:
+                hold_write_lock(session)  # one matcher at a time: an item is matched once
                 matches = self._match_all(session, batch)
                 referrals = refresh_statuses(session, batch)
                 self.workspace.audit.append(
@@ -118,6 +121,7 @@ class MediaProcessor:
             stale = unfinished_referrals(session)
         for start in range(0, len(stale), MATCH_CHUNK):
             with self.workspace.sessions.begin() as session:
+                hold_write_lock(session)
                 report.referrals += refresh_referrals(session, stale[start : start + MATCH_CHUNK])
 
     def _signals(self, report: ProcessReport) -> None:
@@ -131,19 +135,31 @@ class MediaProcessor:
         chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
         if self.workers <= 1 or len(pending) < 8:
             for chunk in chunks:
+                chunk = self._unanalysed(chunk)
                 yield [analyse_bytes(self.workspace.vault.get(sha)) for sha in chunk]
             return
         with worker_pool(self.workers) as pool:
             for chunk in chunks:
-                blobs = [self.workspace.vault.get(sha) for sha in chunk]
+                blobs = [self.workspace.vault.get(sha) for sha in self._unanalysed(chunk)]
                 yield list(pool.map(analyse_bytes, blobs, chunksize=4))
+
+    def _unanalysed(self, shas: list[str]) -> list[str]:
+        """Drop items another process analysed since this run listed them (saves the work;
+        storing them twice would be harmless)."""
+        with self.workspace.sessions() as session:
+            done = set(session.scalars(select(Media.sha256).where(Media.sha256.in_(shas))))
+        return [sha for sha in shas if sha not in done]
 
     def _store(self, chunk: list[MediaAnalysis], report: ProcessReport) -> None:
         now = datetime.now(UTC)
         rows = [_media_row(a, now) for a in chunk]
         with self.workspace.sessions.begin() as session:
-            session.add_all(rows)
-            session.add_all(h for a in chunk for h in _hash_rows(a))
+            # Another process may analyse the same item at once: its rows are the same, so
+            # keep whichever came first (ON CONFLICT DO NOTHING). Under the write lock, media
+            # ids commit in order, as the indexes' watermarks assume (docs/ingest.md).
+            hold_write_lock(session)
+            insert_new_objects(session, rows)
+            insert_new_objects(session, [h for a in chunk for h in _hash_rows(a)])
         report.analysed += len(chunk)
         report.errors.extend(f"{a.sha256}: {a.error}" for a in chunk if a.error)
 

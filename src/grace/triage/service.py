@@ -19,6 +19,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from grace.store.intel_tables import Decision, ModelVersion, ScoreRow, TriageRun
+from grace.store.locks import hold_write_lock
 from grace.store.tables import Referral
 from grace.triage.base import Scorer, TriageInput
 from grace.triage.blend import Blended
@@ -112,6 +113,7 @@ def run_triage(
     """Score all referrals with one scorer; record the run and update referral priorities."""
     now = now or datetime.now(UTC)
     with workspace.sessions.begin() as session:
+        hold_write_lock(session)  # before the priority updates (docs/ingest.md, concurrency)
         scorer, version, model_id = make_scorer(session, scorer_name)
         hook = _learned_factors(workspace)
         run = TriageRun(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from grace.media.kinds import sniff_mime
 from grace.store.tables import VaultObject
+from grace.store.upsert import insert_new
 from grace.vault.store import Digests, Vault
 
 
@@ -27,9 +28,11 @@ def vault_object_row(found: Digests, data: bytes, stored_at: datetime) -> dict[s
 def store_blob(
     session: Session, vault: Vault, data: bytes, known: Digests | None = None
 ) -> Digests:
-    """Put bytes in the vault and make sure their ``vault_objects`` row exists."""
+    """Put bytes in the vault and make sure their ``vault_objects`` row exists.
+
+    Idempotent (``ON CONFLICT DO NOTHING``): another writer storing the same bytes at the
+    same moment is no error, and the first row written is the one kept.
+    """
     found, _ = vault.put(data, known)
-    if session.get(VaultObject, found.sha256) is None:
-        session.add(VaultObject(**vault_object_row(found, data, datetime.now(UTC))))
-        session.flush()
+    insert_new(session, VaultObject, [vault_object_row(found, data, datetime.now(UTC))])
     return found
