@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
+from grace.intel.esp import spellings as esp_spellings
 from grace.intel.links import links_of
 from grace.referral_parts import (
     decisions,
@@ -88,16 +89,15 @@ class ReferralFilters:
     incident_to: datetime | None = None
     escalated: bool | None = None
 
-    def clauses(self) -> list[ColumnElement[bool]]:
+    def clauses(self, session: Session | None = None) -> list[ColumnElement[bool]]:
         r = t.Referral
         found: list[ColumnElement[bool]] = []
-        for value, column in (
-            (self.agency, r.agency),
-            (self.status, r.status),
-            (self.esp, r.esp_name),
-        ):
+        for value, column in ((self.agency, r.agency), (self.status, r.status)):
             if value is not None:
                 found.append(column == value)
+        if self.esp is not None:  # one provider, however its name is spelt (grace.intel.esp)
+            known = session.scalars(select(r.esp_name).distinct()) if session else ()
+            found.append(r.esp_name.in_(esp_spellings(self.esp, known)))
         if self.country is not None:
             found.append(r.country_of_action == self.country.upper())
         if self.escalated is not None:
@@ -133,7 +133,8 @@ def count_referrals(
     scope: ColumnElement[bool] | None = None,
     filters: ReferralFilters | None = None,
 ) -> int:
-    where = [scope if scope is not None else true(), *(filters or ReferralFilters()).clauses()]
+    clauses = (filters or ReferralFilters()).clauses(session)
+    where = [scope if scope is not None else true(), *clauses]
     return session.scalar(select(func.count()).select_from(t.Referral).where(*where)) or 0
 
 
@@ -148,7 +149,8 @@ def list_referrals(
     """One page of referral summaries (``sort`` is one of ``SORTS``)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    where = [scope if scope is not None else true(), *(filters or ReferralFilters()).clauses()]
+    clauses = (filters or ReferralFilters()).clauses(session)
+    where = [scope if scope is not None else true(), *clauses]
     query = _ordered(select(*SUMMARY_COLUMNS).where(*where), sort).offset(offset)
     if limit is not None:
         query = query.limit(limit)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
+from grace.intel.esp import fold_counts
 from grace.store.tables import Referral
 
 MEDIA_KINDS = ("known", "viral", "suppressed", "duplicate", "near_duplicate", "new", "unreadable")
@@ -67,6 +68,7 @@ def workspace_stats(
         "escalated": sum(1 for r in rows if r[9]),
         "by_week": {w: dict(c) for w, c in sorted(weeks.items())},
         **{f"by_{k}": dict(c.most_common()) for k, c in by.items()},
+        "by_esp": fold_counts(by["esp"]),  # one provider, however its name is spelt
         "media": dict(media),
         "media_share": {k: round(v / total_media, 4) for k, v in media.items()}
         if total_media

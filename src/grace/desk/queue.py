@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from grace.desk.priority import latest_points, percentile
+from grace.intel.esp import labels as esp_labels
 from grace.referrals import ReferralFilters, count_referrals, list_referrals
 from grace.store.intel_tables import ScoreRow
 from grace.store.tables import Referral
@@ -110,7 +111,7 @@ def filter_options(session: Session, scope: ColumnElement[bool]) -> dict[str, li
         "agency": distinct(Referral.agency),
         "status": distinct(Referral.status),
         "country": distinct(Referral.country_of_action),
-        "esp": distinct(Referral.esp_name),
+        "esp": esp_labels(distinct(Referral.esp_name)),  # one entry per provider
     }
 
 

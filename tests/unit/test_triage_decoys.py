@@ -1,0 +1,57 @@
+"""Decoys (what raises alarm falsely) are explained factors that lower a score, and age is
+measured against the report's receipt, not against today."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from grace.model import FileRef, IncidentDetail, IpEvent, Party, PartyRole, Referral
+from grace.triage.base import TriageInput
+from grace.triage.features import facts
+from grace.triage.rules import RulesV1
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def factors(referral: Referral, media: dict[str, int] | None = None) -> dict[str, str]:
+    item = TriageInput(referral=referral, now=NOW, media_counts=media or {})
+    score = RulesV1().score(item)
+    return {f.name: f.explanation for f in score.factors if f.contribution}
+
+
+def test_each_decoy_is_an_explained_negative_factor() -> None:
+    viral = Referral(files=[FileRef(publicly_available=True)], additional_info=["went viral"])
+    assert "viral / meme media" in factors(viral, {"viral": 1})["decoy:viral"]
+    teen = Referral(parties=[Party(role=PartyRole.REPORTED, age=15)])
+    assert "reported account holder is a minor" in factors(teen)["decoy:minor_to_minor"]
+    ai = Referral(additional_info=["Classifier: likely AI-generated (synthetic)"])
+    assert "(en): 'ai generated'" in factors(ai)["decoy:generative_ai"]
+    bulk = Referral(files=[FileRef() for _ in range(30)])
+    assert "30 known files and none new" in factors(bulk, {"known": 30})["decoy:bulk_known"]
+    for referral, media in ((viral, {"viral": 1}), (teen, {}), (ai, {}), (bulk, {"known": 30})):
+        item = TriageInput(referral=referral, now=NOW, media_counts=media)
+        assert all(f.contribution < 0 for f in RulesV1().score(item).factors if "decoy" in f.name)
+
+
+def test_staleness_is_measured_against_receipt_not_today() -> None:
+    old = Referral(incident_time="2021-05-01T00:00:00Z", received_at="2024-06-01T00:00:00Z")
+    assert factors(old)["decoy:stale"] == "decoy: incident 3.1 years before the report was received"
+    # received long ago about an incident days before: old for us, but it was fresh news then
+    fresh = Referral(
+        incident_time="2022-05-01T00:00:00Z",
+        received_at="2022-05-03T00:00:00Z",
+        parties=[Party(role=PartyRole.VICTIM, age=12)],
+    )
+    found = factors(fresh)
+    assert "decoy:stale" not in found
+    assert found["incident_recent"] == "incident 2 days before the report was received"
+
+
+def test_recency_counts_only_with_signs_of_a_child_in_a_situation() -> None:
+    ip = IpEvent(ip="198.51.100.7", event="Login", at="2026-02-28T00:00:00Z")
+    plain = Referral(parties=[Party(role=PartyRole.REPORTED, ip_events=[ip])])
+    assert "recency" not in factors(plain)
+    chat = IncidentDetail(kind="chatIm", content="can i pick you up after school")
+    situation = plain.model_copy(update={"incidents": [chat]})
+    assert "recency" in factors(situation) and "contact" in factors(situation)
+    assert facts(TriageInput(referral=situation, now=NOW)).situation
