@@ -90,6 +90,7 @@ def test_commands_without_workspace_explain_what_to_do(tmp_path: Path) -> None:
 
 def _commands() -> list[str]:
     """Every leaf command of the CLI, found from the app itself (so none can be missed)."""
+    import click
     import typer.main
 
     from grace.cli.main import app
@@ -97,9 +98,10 @@ def _commands() -> list[str]:
     found: list[str] = []
 
     def walk(command: Any, prefix: str) -> None:
-        if hasattr(command, "commands"):  # a group (typer vendors its own click)
-            for name, sub in command.commands.items():
-                walk(sub, f"{prefix} {name}".strip())
+        if isinstance(command, click.Group):  # lazy groups list commands they have not loaded
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), f"{prefix} {name}".strip())
         else:
             found.append(prefix)
 

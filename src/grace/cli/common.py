@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from grace.workspace import ENV_HOME, Workspace, WorkspaceError
@@ -52,6 +53,38 @@ def open_workspace(home: Path | None) -> Iterator[Workspace]:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def piped() -> bool:
+    """True when standard output is not a terminal (a pipe, a file, a test harness)."""
+    return not sys.stdout.isatty()
+
+
+def print_table(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], title: str | None = None
+) -> None:
+    """A table on standard output: rich on a terminal; tab-separated whole values when piped.
+
+    Rich tables fit the terminal width, so on a pipe (80 columns) they cut hashes, names and
+    reasons short; scripts need every value whole. The TSV has a header line; a tab or line
+    break inside a value becomes a space. Values are printed as they are (no rich markup).
+    """
+    if piped():
+        lines = ["\t".join(_cell(c) for c in columns)]
+        lines += ["\t".join(_cell(v) for v in row) for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*(escape(_cell(v)) for v in row))
+    Console().print(table)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\t", " ").splitlines()) if "\t" in text or "\n" in text else text
 
 
 def actor() -> str:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from grace.cli.common import (
     HomeOption,
@@ -14,6 +13,7 @@ from grace.cli.common import (
     fail,
     open_workspace,
     print_json,
+    print_table,
     record_cli_view,
 )
 from grace.referrals import list_referrals, referral_detail
@@ -33,22 +33,26 @@ def list_cmd(
     if as_json:
         print_json(rows)
         return
-    table = Table(
+    columns = (
         "id", "report", "format", "ESP", "incident", "files", "known", "seen", "new", "esc", "warn"
+    )  # fmt: skip
+    print_table(
+        columns,
+        (
+            (
+                row["id"],
+                row["external_id"] or "-",
+                row["source_format"],
+                row["esp_name"] or "-",
+                (row["incident_time"] or "-")[:19],
+                row["file_count"],
+                *_counts(row["media_counts"]),
+                "yes" if row["escalated"] else "",
+                row["warnings"] or "",
+            )
+            for row in rows
+        ),
     )
-    for row in rows:
-        table.add_row(
-            str(row["id"]),
-            row["external_id"] or "-",
-            row["source_format"],
-            row["esp_name"] or "-",
-            (row["incident_time"] or "-")[:19],
-            str(row["file_count"]),
-            *_counts(row["media_counts"]),
-            "yes" if row["escalated"] else "",
-            str(row["warnings"] or ""),
-        )
-    Console().print(table)
 
 
 @app.command("show")

@@ -18,10 +18,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _FORMS = frozenset((
     "inc", "incorporated", "ltd", "limited", "llc", "plc", "gmbh", "ag", "sa", "sas", "sarl",
     "srl", "spa", "bv", "nv", "ab", "as", "oy", "co", "corp", "corporation", "company", "kg",
@@ -44,8 +45,16 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """Built on first use: importing tldextract (and requests) costs CLI start-up time."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
 def _brand_of_domain(host: str) -> str | None:
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     labels = [*parts.subdomain.split("."), parts.domain] if parts.subdomain else [parts.domain]
     labels = [x for x in labels if x and x not in _RESERVED]
     return labels[-1] if labels else None

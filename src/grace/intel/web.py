@@ -9,29 +9,38 @@ default ``TLDExtract()`` would try to download the live list on first use.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
 import idna
-import tldextract
+
+if TYPE_CHECKING:
+    import tldextract
 
 from grace.intel import normalise
 from grace.intel.wallets import Found, payment_from_url
 
-# Built once: construction parses the ~10k-rule suffix list. Private suffixes
-# (blogspot.com, github.io) are kept so ``alice.github.io`` stays distinct from every
-# other site there, which is what linking needs.
-_EXTRACT = tldextract.TLDExtract(
-    suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
-    include_psl_private_domains=True,
-)  # fmt: skip
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443}
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """Built once, on first use (importing tldextract and requests slows CLI start-up):
+    construction parses the ~10k-rule suffix list. Private suffixes (blogspot.com,
+    github.io) are kept so ``alice.github.io`` stays distinct from every other site there,
+    which is what linking needs."""
+    import tldextract
+
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
+        include_psl_private_domains=True,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=65536)
 def domain(host: str) -> Found | None:
     """The registrable domain of ``host``, or None for IPs, bare names and bare suffixes."""
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     registrable = parts.top_domain_under_public_suffix
     if not registrable or not parts.suffix:
         return None
