@@ -8,6 +8,12 @@ time to add 1 M more hashes to the built index, memory per hash, queries/s for g
 would take too long) and optionally for ``faiss.IndexBinaryMultiHash(256, 16, 16)`` with
 nflip=1 (HMA's configuration), recall of grace against flat on the same queries, save and
 reload time. The last line printed is one JSON object.
+
+Then a skewed population (``bench/skewed_data.py``: correlated bits plus Zipf-sized clusters of
+near-copies, ``--skewed-n`` hashes) with two query sets, each timed best of three for grace and
+for flat (``IndexBinaryFlat.range_search``) in the same run: skewed queries (half stored hashes
+with 0-31 bits flipped, half fresh draws of the same model) and cluster queries (0-4 bits from
+the centres of the 20 biggest clusters, thousands of hits each). Recall is against flat.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from grace.matching import HammingIndex
+from skewed_data import flip_bits as skew_flip
+from skewed_data import population, queries
 
 CLUSTER = 10
 
@@ -80,9 +88,65 @@ def main() -> None:
     )
     ap.add_argument("--skip-hma", action="store_true", help="skip IndexBinaryMultiHash")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skewed-n", type=int, default=2_000_000, help="0 = skip")
+    ap.add_argument("--skewed-queries", type=int, default=2_000)
+    ap.add_argument("--skip-uniform", action="store_true", help="only the skewed population")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     out: dict[str, Any] = {"n": args.n, "queries": args.queries, "radius": args.radius}
+    if not args.skip_uniform:
+        uniform(args, rng, out)
+    if args.skewed_n:
+        skewed(args, rng, out)
+    print(json.dumps(out), flush=True)
+
+
+def best_qps(nq: int, fn: Any, *args: Any, repeat: int = 3) -> tuple[Any, float]:
+    """Best of ``repeat`` runs: the machine is shared, so the fastest run is the least noisy."""
+    best = 0.0
+    for _ in range(repeat):
+        res, qps = timed_qps(nq, fn, *args)
+        best = max(best, qps)
+    return res, best
+
+
+def skewed(args: argparse.Namespace, rng: np.random.Generator, out: dict[str, Any]) -> None:
+    """Grace vs flat on correlated-bit hashes with Zipf clusters (issue 14, item 4)."""
+    t = time.perf_counter()
+    data, centres = population(rng, args.skewed_n)
+    sets = {"skewed": queries(rng, data, args.skewed_queries)}
+    near = centres[np.arange(200) % min(20, len(centres))].copy()
+    skew_flip(rng, near, rng.integers(0, 5, len(near)))
+    sets["cluster_query"] = near
+    out["skewed_n"] = args.skewed_n
+    out["skewed_data_s"] = round(time.perf_counter() - t, 1)
+    index = HammingIndex()
+    t = time.perf_counter()
+    index.add(data, np.arange(len(data), dtype=np.int64))
+    out["skewed_build_s"] = round(time.perf_counter() - t, 2)
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(data)
+    for name, qs in sets.items():
+        index.search(qs[:10], args.radius)
+        res, qps = best_qps(len(qs), index.search, qs, args.radius)
+        out[f"{name}_grace_qps"] = round(qps, 1)
+        out[f"{name}_hits_per_query"] = round(sum(len(r[0]) for r in res) / len(qs), 1)
+        nf = min(len(qs), args.flat_queries or len(qs))
+        _, qps = best_qps(nf, flat.range_search, qs[:nf], args.radius + 1)
+        out[f"{name}_flat_qps"] = round(qps, 1)
+        truth = faiss_range(flat, qs[:nf], args.radius)
+        found = sum(len(truth[i] & set(res[i][0].tolist())) for i in range(nf))
+        expected = sum(len(x) for x in truth)
+        out[f"{name}_recall"] = found / expected if expected else 1.0
+        extra = sum(len(set(res[i][0].tolist()) - truth[i]) for i in range(nf))
+        out[f"{name}_extra_results"] = extra
+        speedup = out[f"{name}_grace_qps"] / out[f"{name}_flat_qps"]
+        out[f"{name}_speedup_vs_flat"] = round(speedup, 2)
+        print(json.dumps(out), flush=True)
+
+
+def uniform(args: argparse.Namespace, rng: np.random.Generator, out: dict[str, Any]) -> None:
+    """The original uniform-plus-small-clusters population (see the module docstring)."""
 
     t = time.perf_counter()
     data, queries = make_data(rng, args.n, args.queries)
@@ -157,7 +221,6 @@ def main() -> None:
         _, qps = timed_qps(args.queries, loaded.search, queries, args.radius)
         out["grace_qps_reloaded_mmap"] = round(qps)
         del loaded, res2
-    print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import get_thread_id, njit, prange, types  # type: ignore[attr-defined]
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -98,13 +98,22 @@ def _distance(qwords: Any, qi: int, words: Any, p: int) -> int:
     )
 
 
-@njit(cache=True, nogil=True)
-def _qualifies(qkeys: Any, qi: int, words: Any, p: int, t: int, sub: int, pair: int) -> bool:
-    """Whether row ``p`` is within the probe bounds of table ``t`` (see :func:`mih_search`)."""
-    d = _popcount64(np.uint64(qkeys[qi, t] ^ _key(words, p, t)))
-    if d > sub:
-        return False
-    return bool(d + _popcount64(np.uint64(qkeys[qi, t ^ 1] ^ _key(words, p, t ^ 1))) <= pair)
+@njit(cache=True, nogil=True, parallel=True)
+def probe_sizes(qkeys: Any, offsets: Any, flips: Any, out: Any) -> None:
+    """``out[q]``: rows in all buckets query ``q`` would probe (its MIH candidate count).
+
+    It bounds the query's hits (every hit sits in a probed bucket), which sizes its output
+    exactly, and it is the cost the planner weighs against a scan. Reading the offsets here
+    also warms the cache lines :func:`mih_search` reads next.
+    """
+    for qi in prange(qkeys.shape[0]):
+        s = 0
+        for t in range(N_TABLES):
+            key = qkeys[qi, t]
+            for f in range(flips.shape[0]):
+                k = key ^ flips[f]
+                s += offsets[t, k + 1] - offsets[t, k]
+        out[qi] = s
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -118,25 +127,36 @@ def mih_search(
     flips: Any,
     radius: int,
     pair: int,
+    starts: Any,
     out_pos: Any,
     out_dist: Any,
     counts: Any,
+    seen_bits: Any,
+    touched_rows: Any,
 ) -> None:
-    """Multi-index-hashing range search of one segment.
+    """Multi-index-hashing range search of one segment, into a ragged output.
 
     Pigeonhole on the 8 substring pairs ``(2i, 2i + 1)``: a hash within ``radius`` differs in
-    at most ``pair = radius // 8`` bits on some pair, hence in at most ``sub = pair // 2`` bits
-    on one substring ``t`` of it and ``pair - d_t`` on its partner ``t ^ 1``. So probe each
-    table at ``key ^ flip`` for all flips of weight <= ``sub`` (``flips``, lightest first), drop
-    entries whose partner fingerprint is already too far, verify the rest on 256 bits. A hit is
-    kept only in the first table where it qualifies, so each row is reported once without a
-    dedupe structure. ``counts[q]`` is the number of hits and may exceed the output capacity;
-    the caller retries those queries with more room.
+    at most ``pair = radius // 8`` bits on some pair, hence in at most ``pair // 2`` bits on
+    one substring ``t`` of it and ``pair - d_t`` on its partner ``t ^ 1``. So probe each table
+    at ``key ^ flip`` for all flips of weight <= ``pair // 2`` (``flips``), drop entries whose
+    partner fingerprint is already too far, verify the rest on 256 bits (``words``, original
+    bit order: the permutation behind ``qkeys`` and the tables leaves distances unchanged).
+
+    A row sits in up to 16 probed buckets (a query next to a cluster of near-copies meets each
+    copy in every table), so each thread keeps a bitmap of rows already verified for the
+    current query (``seen_bits[thread]``, one bit per row, L2-sized) and clears it afterwards
+    from the rows it noted in ``touched_rows[thread]`` (or wholesale if those overflowed).
+    Query ``q`` writes its hits to ``out_*[starts[q]:starts[q + 1]]``, room the caller sized
+    from :func:`probe_sizes` (an upper bound); ``counts[q]`` is the number of hits.
     """
-    cap = out_pos.shape[1]
-    sub = pair // 2
     for qi in prange(qwords.shape[0]):
+        seen = seen_bits[get_thread_id()]
+        touched = touched_rows[get_thread_id()]
+        nt = 0
         c = 0
+        base = starts[qi]
+        cap = starts[qi + 1] - base
         for t in range(N_TABLES):
             key = qkeys[qi, t]
             qfp = np.uint64(qkeys[qi, t ^ 1] & 0xFF)
@@ -147,36 +167,67 @@ def mih_search(
                     if _popcount64(qfp ^ np.uint64(fingerprints[t, j])) > budget:
                         continue
                     p = positions[t, j]
-                    d = _distance(qwords, qi, words, p)
-                    if d > radius or not _qualifies(qkeys, qi, words, p, t, sub, pair):
+                    bit = np.uint64(1) << np.uint64(p & 63)
+                    if seen[p >> 6] & bit:
                         continue
-                    first = True
-                    for t2 in range(t):
-                        if _qualifies(qkeys, qi, words, p, t2, sub, pair):
-                            first = False
-                            break
-                    if first:
+                    seen[p >> 6] |= bit
+                    if nt < touched.shape[0]:
+                        touched[nt] = p
+                    nt += 1
+                    d = _distance(qwords, qi, words, p)
+                    if d <= radius:
                         if c < cap:
-                            out_pos[qi, c] = p
-                            out_dist[qi, c] = d
+                            out_pos[base + c] = p
+                            out_dist[base + c] = d
                         c += 1
+        if nt <= touched.shape[0]:
+            for i in range(nt):
+                seen[touched[i] >> 6] = 0
+        else:
+            seen[:] = 0
         counts[qi] = c
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def flat_search(
-    qwords: Any, words: Any, radius: int, out_pos: Any, out_dist: Any, counts: Any
-) -> None:
-    """Brute-force range search of one segment (small segments, or radii MIH cannot prune)."""
-    cap = out_pos.shape[1]
+def scan_distances(qwords: Any, words: Any, out: Any) -> None:
+    """``out[q, p]`` = distance of query ``q`` to row ``p``: the vectorised brute-force scan.
+
+    Rows are the outer (parallel) loop and the few queries the inner one, so the hash array
+    is streamed from memory once per query batch rather than once per query; four popcounts
+    per pair, no branches, no output capacity to guess.
+    """
     n = words.shape[0]
-    for qi in prange(qwords.shape[0]):
-        c = 0
-        for p in range(n):
-            d = _distance(qwords, qi, words, p)
-            if d <= radius:
-                if c < cap:
-                    out_pos[qi, c] = p
-                    out_dist[qi, c] = d
-                c += 1
-        counts[qi] = c
+    nq = qwords.shape[0]
+    block = 4096
+    for b in prange((n + block - 1) // block):
+        for p in range(b * block, min(n, (b + 1) * block)):
+            w0, w1, w2, w3 = words[p, 0], words[p, 1], words[p, 2], words[p, 3]
+            for qi in range(nq):
+                out[qi, p] = (
+                    _popcount64(qwords[qi, 0] ^ w0)
+                    + _popcount64(qwords[qi, 1] ^ w1)
+                    + _popcount64(qwords[qi, 2] ^ w2)
+                    + _popcount64(qwords[qi, 3] ^ w3)
+                )
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def permute_bits(raw: Any, lut: Any, out: Any) -> None:
+    """``out[i]`` = hash ``raw[i]`` (32 bytes) with its bits permuted, as 4 uint64 words.
+
+    ``lut[b, v]`` holds the permuted image of byte ``b`` having value ``v`` (built with numpy
+    views, so the byte order of the machine does not matter): 32 lookups per hash instead of
+    moving 256 bits one at a time.
+    """
+    for i in prange(raw.shape[0]):
+        o0 = o1 = o2 = o3 = np.uint64(0)
+        for b in range(32):
+            v = raw[i, b]
+            o0 |= lut[b, v, 0]
+            o1 |= lut[b, v, 1]
+            o2 |= lut[b, v, 2]
+            o3 |= lut[b, v, 3]
+        out[i, 0] = o0
+        out[i, 1] = o1
+        out[i, 2] = o2
+        out[i, 3] = o3

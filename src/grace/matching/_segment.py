@@ -20,16 +20,33 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
+from grace.matching import _balance as B
 from grace.matching import _kernels as K
 
 MIH_MIN_ROWS = 1 << 18
 """Segments smaller than this are brute-force scanned (offsets overhead <= 16 bytes/hash)."""
+
+SCAN_RATIO = 6
+"""A probed candidate costs about this many scanned rows (random access + pair checks vs a
+streamed popcount); measured on the 2-vCPU machine, see ``docs/scale.md``."""
+
+TOUCHED = 1 << 16
+"""Rows a thread remembers verifying for one query, to clear its seen-bitmap cheaply."""
+
+MAX_OUT = 1 << 23
+"""Output slots (6 bytes each) allocated per MIH batch."""
+
+SCAN_CELLS = 1 << 24
+MAX_SCAN_QUERIES = 64
+"""A scan pass keeps at most this many (query, row) distances (uint16) and queries."""
 
 MAX_ROWS = (1 << 32) - 1
 """Row numbers are stored as uint32."""
@@ -56,6 +73,12 @@ class Segment:
     positions: npt.NDArray[np.uint32] | None
     fingerprints: npt.NDArray[np.uint8] | None
     name: str = field(default_factory=_new_name)
+    perm: npt.NDArray[np.int16] | None = None
+    """Bit permutation the tables' substrings are cut from (None: the hash's own order)."""
+
+    @cached_property
+    def lut(self) -> npt.NDArray[np.uint64] | None:
+        return None if self.perm is None else B.lookup_table(self.perm)
 
     @classmethod
     def build(cls, words: U64, ids: I64) -> Segment:
@@ -65,11 +88,13 @@ class Segment:
             raise ValueError(f"a segment holds at most {MAX_ROWS} hashes, got {n}")
         if n < MIH_MIN_ROWS:
             return cls(words, ids, None, None, None)
+        perm = B.balanced_permutation(words)
+        keyed = B.permute(words, B.lookup_table(perm))
         offsets = np.empty((K.N_TABLES, K.N_BUCKETS + 1), np.uint32)
         positions = np.empty((K.N_TABLES, n), np.uint32)
         fingerprints = np.empty((K.N_TABLES, n), np.uint8)
-        K.build_tables(words, offsets, positions, fingerprints)
-        return cls(words, ids, offsets, positions, fingerprints)
+        K.build_tables(keyed, offsets, positions, fingerprints)
+        return cls(words, ids, offsets, positions, fingerprints, perm=perm)
 
     @classmethod
     def merge(cls, segments: list[Segment]) -> Segment:
@@ -91,43 +116,81 @@ class Segment:
         return sum(int(a.nbytes) for a in arrays if a is not None)
 
     def search(self, qwords: U64, qkeys: I64, radius: int, flips: I64 | None) -> Hits:
-        """All rows within ``radius`` of each query; ``flips=None`` forces a brute-force scan."""
-        nq = qwords.shape[0]
-        cap = 16
-        out_pos, out_dist, counts = _outputs(nq, cap)
-        self._run(qwords, qkeys, radius, flips, out_pos, out_dist, counts)
-        over = np.flatnonzero(counts > cap)
-        rows_q, cols = np.nonzero(np.arange(cap) < np.minimum(counts, cap)[:, None])
-        pos, dist = out_pos[rows_q, cols], out_dist[rows_q, cols]
-        if over.size:  # rare: rerun the crowded queries with enough room
-            keep = ~np.isin(rows_q, over)
-            rows_q, pos, dist = rows_q[keep], pos[keep], dist[keep]
-            big = int(counts[over].max())
-            o_pos, o_dist, o_counts = _outputs(over.size, big)
-            self._run(qwords[over], qkeys[over], radius, flips, o_pos, o_dist, o_counts)
-            r2, c2 = np.nonzero(np.arange(big) < o_counts[:, None])
-            rows_q = np.concatenate([rows_q, over[r2]])
-            pos = np.concatenate([pos, o_pos[r2, c2]])
-            dist = np.concatenate([dist, o_dist[r2, c2]])
-        return rows_q.astype(np.int64), self.ids[pos], dist
+        """All rows within ``radius`` of each query; ``flips=None`` forces a brute-force scan.
 
-    def _run(
-        self,
-        qwords: U64,
-        qkeys: I64,
-        radius: int,
-        flips: I64 | None,
-        out_pos: Any,
-        out_dist: Any,
-        counts: I64,
-    ) -> None:
+        A cost-based plan per query: :func:`~grace.matching._kernels.probe_sizes` counts the
+        rows in the buckets the query would probe; where that count times
+        :data:`SCAN_RATIO` reaches the segment size (crowded buckets: a query next to a
+        cluster of near-copies, or skewed substrings), a scan is cheaper and the query is
+        scanned instead. Both paths are exact, so the plan only changes the speed.
+        """
+        nq, n = qwords.shape[0], len(self)
+        every = np.arange(nq)
+        if n == 0 or nq == 0:
+            return every[:0], self.ids[:0], np.empty(0, np.int16)
         if flips is None or self.offsets is None:
-            K.flat_search(qwords, self.words, radius, out_pos, out_dist, counts)
-        else:
+            rows, pos, dist = self._scan(qwords, radius, every)
+            return rows, self.ids[pos], dist
+        if self.lut is not None:
+            qkeys = K.substring_keys(B.permute(qwords, self.lut))
+        est = np.empty(nq, np.int64)
+        K.probe_sizes(qkeys, self.offsets, flips, est)
+        use_scan = est * SCAN_RATIO >= n
+        mih = np.flatnonzero(~use_scan)
+        parts = [self._mih(qwords[mih], qkeys[mih], radius, flips, est[mih], mih)]
+        if use_scan.any():
+            scan = np.flatnonzero(use_scan)
+            parts.append(self._scan(qwords[scan], radius, scan))
+        rows = np.concatenate([p[0] for p in parts])
+        pos = np.concatenate([p[1] for p in parts])
+        return rows, self.ids[pos], np.concatenate([p[2] for p in parts])
+
+    def _mih(
+        self, qwords: U64, qkeys: I64, radius: int, flips: I64, est: I64, rows: I64
+    ) -> Hits:
+        """MIH for the planned queries, in batches of at most :data:`MAX_OUT` output slots."""
+        out_rows, out_pos, out_dist = [], [], []
+        ends = np.cumsum(est)
+        threads = numba.get_num_threads()
+        seen = np.zeros((threads, (len(self) + 63) // 64), np.uint64)
+        touched = np.empty((threads, TOUCHED), np.uint32)
+        lo = 0
+        while lo < est.size:
+            base = int(ends[lo - 1]) if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base + MAX_OUT, side="right")))
+            starts = np.zeros(hi - lo + 1, np.int64)
+            starts[1:] = ends[lo:hi] - base
+            pos = np.empty(int(starts[-1]), np.uint32)
+            dist = np.empty(int(starts[-1]), np.int16)
+            counts = np.zeros(hi - lo, np.int64)
             K.mih_search(
-                qwords, qkeys, self.words, self.offsets, self.positions, self.fingerprints,
-                flips, radius, radius // 8, out_pos, out_dist, counts,
+                qwords[lo:hi], qkeys[lo:hi], self.words, self.offsets, self.positions,
+                self.fingerprints, flips, radius, radius // 8, starts, pos, dist, counts,
+                seen, touched,
             )  # fmt: skip
+            if (counts > np.diff(starts)).any():  # cannot happen: est bounds the hits
+                raise RuntimeError("MIH output overflow")
+            first = np.cumsum(counts) - counts
+            keep = np.arange(int(counts.sum())) + np.repeat(starts[:-1] - first, counts)
+            out_rows.append(np.repeat(rows[lo:hi], counts))
+            out_pos.append(pos[keep])
+            out_dist.append(dist[keep])
+            lo = hi
+        return _cat(out_rows, out_pos, out_dist)
+
+    def _scan(self, qwords: U64, radius: int, rows: I64) -> Hits:
+        """Brute-force scan for ``rows`` of the query batch, a few queries per pass."""
+        per_pass = max(1, min(MAX_SCAN_QUERIES, SCAN_CELLS // max(len(self), 1)))
+        out_rows, out_pos, out_dist = [], [], []
+        for lo in range(0, qwords.shape[0], per_pass):
+            q = np.ascontiguousarray(qwords[lo : lo + per_pass])
+            dist = np.empty((q.shape[0], len(self)), np.uint16)
+            K.scan_distances(q, self.words, dist)
+            r, p = np.nonzero(dist <= radius)
+            out_rows.append(rows[lo + r])
+            out_pos.append(p)
+            out_dist.append(dist[r, p].astype(np.int16))
+        return _cat(out_rows, out_pos, out_dist)
 
     # -- persistence -------------------------------------------------------------------
 
@@ -149,7 +212,10 @@ class Segment:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-        return {"name": self.name, "rows": len(self), "tables": self.has_tables}
+        entry: dict[str, Any] = {"name": self.name, "rows": len(self), "tables": self.has_tables}
+        if self.perm is not None:
+            entry["perm"] = self.perm.tolist()
+        return entry
 
     @classmethod
     def load(cls, directory: Path, entry: dict[str, Any], mmap: bool) -> Segment:
@@ -175,16 +241,23 @@ class Segment:
         offsets = read("offsets", np.uint32, (K.N_TABLES, K.N_BUCKETS + 1))
         positions = read("positions", np.uint32, (K.N_TABLES, rows))
         fingerprints = read("fingerprints", np.uint8, (K.N_TABLES, rows))
-        return cls(words, ids, offsets, positions, fingerprints, name)
+        perm = None
+        if "perm" in entry:  # absent in indexes saved before the permutation existed
+            perm = np.array(entry["perm"], np.int16)
+            if perm.shape != (256,) or not np.array_equal(np.sort(perm), np.arange(256)):
+                raise ValueError(f"{name}: perm is not a permutation of the 256 bits")
+        return cls(words, ids, offsets, positions, fingerprints, name, perm)
 
     def files(self) -> list[str]:
         kinds = _FILES if self.has_tables else _FILES[:2]
         return [f"{self.name}.{kind}.npy" for kind in kinds]
 
 
-def _outputs(nq: int, cap: int) -> tuple[Any, Any, I64]:
+def _cat(rows: list[Any], pos: list[Any], dist: list[Any]) -> Hits:
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int16)
     return (
-        np.empty((nq, cap), np.uint32),
-        np.empty((nq, cap), np.int16),
-        np.zeros(nq, np.int64),
+        np.concatenate(rows).astype(np.int64, copy=False),
+        np.concatenate(pos).astype(np.int64, copy=False),
+        np.concatenate(dist).astype(np.int16, copy=False),
     )

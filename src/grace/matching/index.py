@@ -14,8 +14,15 @@ partner substring, read sequentially with the bucket, which rejects ~85 % of can
 the random access to their full hash; survivors are verified on all 256 bits, so results are
 exact. Radii up to 47 use the tables; larger radii scan every segment brute force, still exact.
 
+Adapting to real (skewed) hashes, see ``docs/scale.md``: each table-carrying segment cuts its
+substrings from an entropy-balancing bit permutation of its own data (``_balance``); a query
+verifies each row once however many tables hold it (a per-thread seen-bitmap: a cluster of
+near-copies sits in all 16 tables); and a query whose probed buckets hold too many rows (the
+count is read from the offsets before probing) is answered by a vectorised scan instead.
+
 Memory: 32 bytes hash + 8 bytes id + 16 x (4 bytes row number + 1 byte partner) = 120
-bytes/hash, plus 4 MiB of bucket offsets per table-carrying segment (>= 262,144 rows).
+bytes/hash, plus 4 MiB of bucket offsets per table-carrying segment (>= 262,144 rows). A
+search also allocates one bit per row per thread of scratch, freed when it returns.
 
 Thread safety: one writer at a time (``add``/``compact``/``save`` take an internal lock), any
 number of concurrent readers. Segments are immutable and the segment list is swapped
@@ -166,14 +173,13 @@ class HammingIndex:
         segments = self._segments  # snapshot: concurrent adds do not affect this search
         nq = q.shape[0]
         flips = _flips(radius // 16) if radius <= MIH_MAX_RADIUS else None
-        parts: list[Hits] = []
+        results: list[Result] = []
         for start in range(0, nq, QUERY_CHUNK):
             qwords = np.ascontiguousarray(q[start : start + QUERY_CHUNK]).view(np.uint64)
             qkeys = K.substring_keys(qwords)
-            for seg in segments:
-                rows, ids, dist = seg.search(qwords, qkeys, radius, flips)
-                parts.append((rows + start, ids, dist))
-        return _group(parts, nq)
+            parts = [seg.search(qwords, qkeys, radius, flips) for seg in segments]
+            results += _group(parts, qwords.shape[0])
+        return results
 
     # -- persistence -------------------------------------------------------------------
 
@@ -229,12 +235,30 @@ def _group(parts: list[Hits], nq: int) -> list[Result]:
         dist = np.concatenate([p[2] for p in parts])
     else:
         rows, ids, dist = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int16)
-    order = np.lexsort((dist, ids, rows))
-    rows, ids, dist = rows[order], ids[order], dist[order]
-    first = np.ones(rows.size, bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (ids[1:] != ids[:-1])
-    rows, ids, dist = rows[first], ids[first], dist[first]
-    order = np.lexsort((ids, dist, rows))
-    rows, ids, dist = rows[order], ids[order], dist[order]
+    lo = int(ids.min()) if ids.size else 0
+    span = int(ids.max()) - lo if ids.size else 0
+    if nq <= 1 << 12 and span < 1 << 42:
+        # One int64 key per hit (query row 12 bits | id 42 bits | distance 9 bits), so two
+        # plain sorts replace two three-key lexsorts: ~10x faster on queries next to a
+        # cluster, which return thousands of hits each.
+        rel = ids - lo
+        key = (rows << 51) | (rel << 9) | dist.astype(np.int64)
+        key.sort()
+        first = np.ones(key.size, bool)
+        first[1:] = (key[1:] >> 9) != (key[:-1] >> 9)
+        key = key[first]
+        rows, rel, d64 = key >> 51, (key >> 9) & ((1 << 42) - 1), key & 511
+        key = (rows << 51) | (d64 << 42) | rel
+        key.sort()
+        rows, ids, dist = key >> 51, (key & ((1 << 42) - 1)) + lo, ((key >> 42) & 511)
+        dist = dist.astype(np.int16)
+    else:
+        order = np.lexsort((dist, ids, rows))
+        rows, ids, dist = rows[order], ids[order], dist[order]
+        first = np.ones(rows.size, bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (ids[1:] != ids[:-1])
+        rows, ids, dist = rows[first], ids[first], dist[first]
+        order = np.lexsort((ids, dist, rows))
+        rows, ids, dist = rows[order], ids[order], dist[order]
     bounds = np.searchsorted(rows, np.arange(nq + 1)).tolist()
     return [(ids[a:b], dist[a:b]) for a, b in itertools.pairwise(bounds)]
