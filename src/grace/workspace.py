@@ -16,10 +16,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from grace.audit import AuditTrail, audit_key
+from grace.audit import AuditTrail
 from grace.permissions import use_private_umask
 from grace.store.db import make_engine, session_factory, upgrade, upgrade_if_behind
 from grace.vault import Vault, load_or_create_key
+from grace.vault.keyring import load_master_keys
 
 ENV_HOME = "GRACE_HOME"
 ENV_DATABASE = "GRACE_DATABASE_URL"
@@ -84,7 +85,7 @@ class Workspace:
         if not (root / MARKER).exists():
             raise WorkspaceError(f"no grace workspace at {root}: run `grace init --home {root}`")
         use_private_umask()  # what this process writes here (vault, -wal, anchors) stays 0600
-        key = load_or_create_key(root / "vault.key")
+        keys = load_master_keys(root)  # the vault key(s), and the audit key (docs/backup.md)
         settings = json.loads((root / MARKER).read_text(encoding="utf-8"))
         url = resolve_database_url(root, database_url, settings.get("database_url"))
         engine = make_engine(url)
@@ -94,8 +95,8 @@ class Workspace:
             database_url=url,
             engine=engine,
             sessions=session_factory(engine),
-            vault=Vault(root / "vault", key),
-            audit=AuditTrail(audit_key(key), root / "audit.anchor.json"),
+            vault=Vault(root / "vault", keys),
+            audit=AuditTrail(keys.audit_key, root / "audit.anchor.json"),
             settings=settings,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import Progress
 
+from grace.cli import vault_cmd
 from grace.cli.common import HomeOption, JsonOption, actor, console, open_workspace, print_json
 from grace.vault.verify import verify_vault
 
@@ -64,3 +65,6 @@ def audit_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
             console.print(f"[red]broken:[/] {problem}", highlight=False)
         console.print(f"audit: {report.events} events, {'intact' if report.ok else 'TAMPERED'}")
     raise typer.Exit(0 if report.ok else 1)
+
+
+vault_app.command("rotate-key")(vault_cmd.rotate_key)

@@ -1,28 +1,26 @@
-"""Content-addressed object store, encrypted with AES-256-GCM.
+"""Content-addressed object store, encrypted with AES-256-GCM under per-object data keys.
 
-Each object lives at ``objects/abc/<sha256>`` as ``MAGIC | nonce | ciphertext+tag``: one
-level of 4,096 folders keeps folders small (25,000 objects each at 100 M) while creating a
-folder stays rare, which matters because each ``mkdir`` costs a journal write.
-The SHA-256 of the plaintext is the GCM associated data, so a ciphertext swapped onto
-another object's name fails authentication instead of silently serving the wrong evidence.
-Writes are atomic (temp file, fsync, rename): a crash never leaves a half-written object.
+Each object lives at ``objects/abc/<sha256>``; its format (a data key wrapped by a master
+key, see ``grace.vault.envelope``) lets the master key rotate without re-encrypting any
+evidence. One level of 4,096 folders keeps folders small (25,000 objects each at 100 M)
+while creating a folder stays rare, which matters because each ``mkdir`` costs a journal
+write. The SHA-256 of the plaintext is the GCM associated data, so a ciphertext swapped
+onto another object's name fails authentication instead of silently serving the wrong
+evidence. Writes are atomic (temp file, fsync, rename): a crash never leaves a
+half-written object.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-MAGIC = b"GRV1"
-NONCE_BYTES = 12
+from grace.vault import envelope
+from grace.vault.keyring import MasterKeys
 
 
 class VaultError(Exception):
@@ -51,10 +49,11 @@ def digests(data: bytes) -> Digests:
 class Vault:
     """Stores and returns evidence bytes; knows nothing of referrals or the database."""
 
-    def __init__(self, root: Path, key: bytes) -> None:
+    def __init__(self, root: Path, key: bytes | MasterKeys) -> None:
         self.root = root
-        self._aead = AESGCM(key)
+        self.keys = key if isinstance(key, MasterKeys) else MasterKeys.single(key)
         self._objects = str(root / "objects")
+        self._wraps = str(root / "wraps")
         self._made_dirs: set[Path] = set()
 
     def create_layout(self) -> None:
@@ -67,6 +66,10 @@ class Vault:
 
     def path_for(self, sha256: str) -> Path:
         return Path(f"{self._objects}/{sha256[:3]}/{sha256}")
+
+    def wrap_path_for(self, sha256: str) -> Path:
+        """Where a rotation keeps the object's re-wrapped data key (see ``envelope``)."""
+        return Path(f"{self._wraps}/{sha256[:3]}/{sha256}")
 
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
@@ -83,8 +86,7 @@ class Vault:
         target = self.path_for(found.sha256)
         if os.path.exists(target):
             return found, False
-        nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = MAGIC + nonce + self._aead.encrypt(nonce, data, found.sha256.encode())
+        sealed = envelope.seal(data, found.sha256, self.keys.writing_key)
         if target.parent not in self._made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(target.parent)
@@ -98,16 +100,35 @@ class Vault:
             sealed = path.read_bytes()
         except FileNotFoundError as exc:
             raise VaultError(f"{sha256}: object missing from the vault") from exc
-        if not sealed.startswith(MAGIC):
-            raise VaultError(f"{sha256}: not a grace vault object (bad header)")
-        nonce = sealed[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
         try:
-            data = self._aead.decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES :], sha256.encode())
-        except InvalidTag as exc:
-            raise VaultError(f"{sha256}: ciphertext altered or wrong key") from exc
+            data = self._decrypt(sealed, sha256)
+        except envelope.EnvelopeError as exc:
+            raise VaultError(f"{sha256}: {exc}") from exc
         if hashlib.sha256(data).hexdigest() != sha256:
             raise VaultError(f"{sha256}: content does not hash to its name")
         return data
+
+    def _decrypt(self, sealed: bytes, sha256: str) -> bytes:
+        """Read either format: the first (``GRV1``) until a rotation has converted it."""
+        if sealed.startswith(envelope.LEGACY_MAGIC):
+            return envelope.open_legacy(sealed, sha256, list(self.keys.keys.values()))
+        if not sealed.startswith(envelope.MAGIC):
+            raise envelope.EnvelopeError("not a grace vault object (bad header)")
+        found = self.current_wrap(sha256, sealed)
+        master = self.keys.keys.get(found.kid)
+        if master is None:
+            raise envelope.EnvelopeError(
+                f"data key wrapped by key {found.kid.hex()}, which this vault no longer holds"
+            )
+        return envelope.open_sealed(sealed, sha256, envelope.unwrap(found, master, sha256))
+
+    def current_wrap(self, sha256: str, sealed: bytes) -> envelope.Wrap:
+        """The wrapping in force: a rotation's wrap file if there is one, else the header's."""
+        try:
+            raw = self.wrap_path_for(sha256).read_bytes()
+        except FileNotFoundError:
+            return envelope.header_wrap(sealed)
+        return envelope.decode_wrap_file(raw)
 
     def stored_names(self) -> Iterator[str]:
         """Every object file on disk (to find objects the database does not know)."""
