@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Greek test phrases look like Latin letters to the linter)
 """Multilingual cue files: every language finds its phrases (inflected, misspelt, accents and
 case dropped, leetspeak), says which language it read, and an agency can add its own."""
 

@@ -55,3 +55,27 @@ def test_recency_counts_only_with_signs_of_a_child_in_a_situation() -> None:
     situation = plain.model_copy(update={"incidents": [chat]})
     assert "recency" in factors(situation) and "contact" in factors(situation)
     assert facts(TriageInput(referral=situation, now=NOW)).situation
+
+
+def test_learned_v1_learns_which_providers_escalations_prove_urgent() -> None:
+    """One provider escalates everything (its escalations were rarely urgent), another only
+    what matters; the model learns it per provider, under one key for all spellings."""
+    from grace.triage.learned import LearnedV1
+
+    items: list[TriageInput] = []
+    labels: list[str] = []
+    for i in range(400):
+        loud = i % 2 == 0
+        name = ("LoudCo" if i % 4 else "loudco.example.com") if loud else "QuietCo"
+        escalated = loud or i % 10 == 1
+        urgent = escalated and not loud and i % 20 != 1
+        victim = [Party(role=PartyRole.VICTIM, age=12)] if i % 7 == 0 else []
+        referral = Referral(esp_name=name, escalated=escalated, parties=victim)
+        items.append(TriageInput(referral=referral, now=NOW))
+        labels.append("urgent" if urgent else "not_actionable")
+    model = LearnedV1().fit(items, labels)
+    assert {"esc:loudco", "esc:quiet", "esp:loudco"} <= set(model.extra_features())
+    loud = model.score(TriageInput(referral=Referral(esp_name="LoudCo", escalated=True), now=NOW))
+    quiet = model.score(TriageInput(referral=Referral(esp_name="QuietCo", escalated=True), now=NOW))
+    assert loud.score < quiet.score
+    assert any("escalated by loudco" in f.explanation for f in loud.factors)

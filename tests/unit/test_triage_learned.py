@@ -104,7 +104,7 @@ def test_factors_add_up_to_the_calibrated_odds(stream: Stream) -> None:
     cal = model.model["calibration"]
     for it in list(stream[0].values())[:50]:
         score = model.score(it)
-        x = model._vector(facts(it), model.providers())
+        x = model._vector(facts(it), model.extra_features())
         base, pushes = model.attribution(x)
         z = cal["a"] * (base + sum(pushes)) + cal["b"]
         assert score.score == pytest.approx(100 / (1 + math.exp(-z)), abs=1e-3)
@@ -119,8 +119,9 @@ def test_providers_get_their_own_feature(stream: Stream) -> None:
     model = trained(stream)
     assert model.providers(), "the dominant providers appear in 300 decisions"
     assert model.model is not None
-    extra = model.model["features"][-len(model.providers()) :]
+    extra = [n for n in model.extra_features() if n.startswith("esp:")]
     assert extra == [f"esp:{p}" for p in model.providers()]
+    assert all(n.startswith(("esp:", "esc:")) for n in model.extra_features())
     foreign = json.loads(model.to_json())
     foreign["features"][-1] = "country"
     with pytest.raises(ValueError, match="different feature list"):
@@ -137,7 +138,7 @@ def test_trees_start_from_the_rules(stream: Stream) -> None:
     rules = RulesV1()
     moved = 0.0
     for it in list(stream[0].values())[:100]:
-        x = model._vector(facts(it), model.providers())
+        x = model._vector(facts(it), model.extra_features())
         base, pushes = model.attribution(x)
         p = min(1 - 1e-4, max(1e-4, rules.score(it).score / 100))
         gap = abs(base + sum(pushes) - math.log(p / (1 - p)))

@@ -37,7 +37,6 @@ _PRODUCT = frozenset((
 _GLUED = ("incorporated", "corporation", "company", "gmbh", "corp", "inc", "ltd", "llc", "co")
 _RESERVED = frozenset(("example", "test", "invalid", "localhost", "www", "m", "app", "web"))
 _DOMAIN_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?:[/:].*)?$")
-_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def _ascii(text: str) -> str:
@@ -67,16 +66,16 @@ def esp_key(name: str | None) -> str | None:
         return None
     text = _ascii(name.strip())
     domain = _DOMAIN_RE.match(text.lower())
+    key = ""
     if domain and "." in domain.group(1) and " " not in text:
-        brand = _brand_of_domain(domain.group(1))
-        if brand:
-            return re.sub(r"[^a-z0-9]", "", brand) or None
-    words = re.split(r"[^A-Za-z0-9]+", _CAMEL_RE.sub(" ", text))
-    kept = [w.lower() for w in words if w and w.lower() not in _FORMS]
-    while len(kept) > 1 and kept[-1] in _PRODUCT:
-        kept.pop()
-    key = "".join(kept) or "".join(w.lower() for w in words if w)
-    for form in _GLUED:  # "PHOTOSHARECO": a company form glued on, where the rest stays long
+        key = re.sub(r"[^a-z0-9]", "", _brand_of_domain(domain.group(1)) or "")
+    if not key:
+        words = [w.lower() for w in re.split(r"[^A-Za-z0-9]+", text) if w]
+        kept = [w for w in words if w not in _FORMS]
+        while len(kept) > 1 and kept[-1] in _PRODUCT:
+            kept.pop()
+        key = "".join(kept) or "".join(words)
+    for form in _GLUED:  # "PhotoShareCo": a company form glued on, where the rest stays long
         if key.endswith(form) and len(key) - len(form) >= 5:
             key = key[: -len(form)]
             break

@@ -43,6 +43,7 @@ from grace.triage.rules import RulesV1
 LABELS = ("urgent", "actionable", "not_actionable")
 MIN_EXPLAINED = 0.01  # log-odds below which a factor is not listed
 MIN_PROVIDER_DECISIONS = 20  # a provider gets its own feature once this many were decided
+MIN_ESCALATION_DECISIONS = 8  # ...and its escalations one once this many escalated were decided
 TREES = {"n_estimators": 60, "max_depth": 2, "learning_rate": 0.05, "subsample": 0.8}
 RULES = FEATURES.index("rules_score")  # the rules' score / 100 in the feature vector
 EDGE = 1e-4  # rules probabilities are clipped to [EDGE, 1 - EDGE] before the logit
@@ -99,7 +100,10 @@ class LearnedV1(Scorer):
             raise ValueError(f"learned_v1 needs 2+ urgent and 2+ other decisions ({urgent} urgent)")
         seen = Counter(f.esp for f in read if f.esp)
         providers = sorted(p for p, n in seen.items() if n >= MIN_PROVIDER_DECISIONS)
-        x = np.array([self._vector(f, providers) for f in read], dtype=np.float64)
+        escalated = Counter(f.esp for f in read if f.esp and f.escalated)
+        escalators = sorted(p for p, n in escalated.items() if n >= MIN_ESCALATION_DECISIONS)
+        extra = [*(f"esp:{p}" for p in providers), *(f"esc:{p}" for p in escalators)]
+        x = np.array([self._vector(f, extra) for f in read], dtype=np.float64)
         trees = GradientBoostingClassifier(
             init=_rules_start(), random_state=0, min_samples_leaf=5, **TREES
         )
@@ -113,7 +117,7 @@ class LearnedV1(Scorer):
         self.model = {
             "scorer": self.name,
             "version": self.version,
-            "features": [*FEATURES, *(f"esp:{p}" for p in providers)],
+            "features": [*FEATURES, *extra],
             "rules_version": self.rules.config_version,
             "method": "sigmoid",
             "decisions": len(y),
@@ -127,20 +131,28 @@ class LearnedV1(Scorer):
         self._version = self._digest()
         return self
 
-    def _vector(
-        self, f: Facts, providers: Sequence[str], rules: float | None = None
-    ) -> list[float]:
+    def _vector(self, f: Facts, extra: Sequence[str], rules: float | None = None) -> list[float]:
+        """The shared vector, then one indicator per provider (``esp:``) and per provider's
+        escalation (``esc:``: how often a provider's escalations proved urgent is learned)."""
         score = self.rules.score_facts(f).score if rules is None else rules
-        return [*vector(f, score), *(float(f.esp == p) for p in providers)]
+        out = vector(f, score)
+        for name in extra:
+            kind, _, provider = name.partition(":")
+            out.append(float(f.esp == provider and (kind == "esp" or f.escalated)))
+        return out
 
     def _require(self) -> dict[str, Any]:
         if self.model is None:
             raise RuntimeError("learned_v1 is not trained: call fit() or from_json() first")
         return self.model
 
+    def extra_features(self) -> list[str]:
+        """The per-provider features of this model (``esp:<key>``, ``esc:<key>``)."""
+        return list(self._require()["features"][len(FEATURES) :])
+
     def providers(self) -> list[str]:
         """Providers with their own feature in this model."""
-        return [n.removeprefix("esp:") for n in self._require()["features"][len(FEATURES) :]]
+        return [n[4:] for n in self.extra_features() if n.startswith("esp:")]
 
     def attribution(self, x: Sequence[float]) -> tuple[float, list[float]]:
         """Raw log-odds of the average decided referral, and each feature's push from it
@@ -173,7 +185,7 @@ class LearnedV1(Scorer):
     def score_facts(self, f: Facts, rules_score: float | None = None) -> Score:
         """Score already-read facts (``rules_score`` saves recomputing the rules)."""
         m = self._require()
-        x = self._vector(f, self.providers(), rules_score)
+        x = self._vector(f, self.extra_features(), rules_score)
         _, pushes = self.attribution(x)
         scale = m["calibration"]["a"]
         factors = []
@@ -219,7 +231,7 @@ class LearnedV1(Scorer):
         if (
             not isinstance(names, list)
             or names[: len(FEATURES)] != list(FEATURES)
-            or not all(str(n).startswith("esp:") for n in names[len(FEATURES) :])
+            or not all(str(n).startswith(("esp:", "esc:")) for n in names[len(FEATURES) :])
             or "trees" not in model
         ):
             raise ValueError("learned_v1 model was trained on a different feature list")
@@ -257,6 +269,9 @@ def _label(feature: str) -> str:
         "media": f"{detail.replace('_', ' ')} media (log count)",
         "incident": f"incident type is {detail}",
         "esp": f"reported by {detail}",
+        "esc": f"escalated by {detail}",
+        "cue": f"{detail} cues",
+        "decoy": f"decoy: {detail.replace('_', ' ')}",
     }
     if detail and kind in labels:
         return labels[kind]
@@ -269,5 +284,6 @@ def _label(feature: str) -> str:
         "access": "signs of access to children",
         "contact": "signs of planned contact",
         "victim_listed": "victim identified",
+        "incident_recent": "incident days before receipt, with a situation",
         "rules_score": "rules_v1 score / 100",
     }.get(feature, feature)

@@ -45,7 +45,7 @@ _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s
 _LEET_TOKEN = re.compile(r"(?=\S*[a-z])(?=\S*[4@30$57])(?:[a-z]|[4@30$57]|1(?=[a-z]))+")
 _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 # letters that carry no combining accent to strip (Polish ł, Danish ø...)
-_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe",
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe",  # noqa: RUF001
                         "þ": "th"})  # fmt: skip
 
 
