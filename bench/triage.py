@@ -33,7 +33,8 @@ import yaml
 
 from grace.intel.routing_table import load_routing_table
 from grace.triage.blend import Blended
-from grace.triage.metrics import evaluate, ranking, simulate_decisions
+from grace.triage.features import FEATURES, vector
+from grace.triage.metrics import evaluate, ranking, simulate_decisions, urgent_share_in_top
 from grace.triage.rules import RulesV1
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -102,6 +103,20 @@ def _log2(x: int) -> float:
     return math.log2(x)
 
 
+def best_single_feature(run: Analysed, held_out: list[int]) -> dict[str, object]:
+    """The best top-5 % share reached by ranking on one feature alone (either direction):
+    how much a single field gives away (a check that the stream is no giveaway)."""
+    vectors = {i: vector(run.facts[i], 0.0) for i in held_out}
+    truth = {i: run.urgent[i] for i in held_out}
+    best: tuple[float, str] = (0.0, "")
+    for j, name in enumerate(FEATURES):
+        if name != "rules_score":
+            for sign in (1.0, -1.0):
+                scores = {i: sign * v[j] for i, v in vectors.items()}
+                best = max(best, (urgent_share_in_top(scores, truth, 0.05), name))
+    return {"feature": best[1], "urgent_top5": round(best[0], 4)}
+
+
 def logo_rules(runs: list[Analysed], held_out: str, folder: Path) -> RulesV1:
     """rules_v1 with weights fitted on every generator except ``held_out``."""
     facts, truth = [], []
@@ -157,6 +172,7 @@ def main() -> None:
                 name: with_intervals(scores, held, rng) for name, scores in rankings.items()
             }
             entry |= {"held_out": len(held), "urgent_held_out": sum(held.values())}
+            entry["best_single_feature"] = best_single_feature(run, sorted(held))
             result["generators"][run.name] = entry  # type: ignore[index]
             print(run.name, json.dumps(entry), file=sys.stderr)
         result |= routing_quality(runs)
