@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, Strict
 
 from grace.api.models import MAX_PAGE
 from grace.web.auth import Principal, current_principal, require_roles
@@ -36,6 +36,17 @@ def _iso_time(value: object) -> object:
     return value
 
 
+def _integral(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer, so accept it as 3; strings and booleans stay
+    refused (``JsonInt`` is strict after this)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1), BeforeValidator(_integral)]
+"""A database id in a strict request body: 3 and 3.0, never "3", true or 3.5 (the
+validator comes last so that the bounds still reach the OpenAPI document)."""
 ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 IsoTime = Annotated[
     datetime | None,

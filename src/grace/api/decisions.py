@@ -26,6 +26,7 @@ class DecisionIn(BaseModel):
         default_factory=dict,
         max_length=10_000,
         description="Project VIC (US) category per media item of this referral, by SHA-256",
+        json_schema_extra={"additionalProperties": False},  # keys are SHA-256 only
     )
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from grace.api.common import JsonId
 from grace.api.models import ERRORS
 from grace.exports import ExportError, build_package, queue_csv, vics_entries, write_vics_export
 from grace.exports.audit import Recorder, record_export
@@ -37,7 +38,7 @@ ZIP_SCHEMA = {"type": "string", "format": "binary"}
 
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 ExporterDep = Annotated[Principal, Depends(require_roles(*EXPORTERS))]
-RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # database integer ids
+RowId = JsonId  # database integer ids
 
 
 class ExportRequest(BaseModel):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grace.api.common import JsonId
 from grace.api.models import ERRORS
 from grace.desk.exposure import revealed_today, team_exposure
 from grace.desk.renditions import KEY_FRAMES
@@ -51,7 +52,7 @@ class RevealRequest(BaseModel):
 
     model_config = ConfigDict(strict=True)  # JSON 0 is not false, "1" is not 1
 
-    referral_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    referral_id: JsonId | None = None
 
 
 class RevealResponse(BaseModel):
@@ -198,4 +199,4 @@ def _check_context(session: Session, principal: Principal, referral_id: int, sha
         .limit(1)
     )
     if held is None:
-        raise HTTPException(422, f"referral {referral_id} holds no media item {sha256[:12]}…")
+        raise HTTPException(404, f"no media with sha256 {sha256[:64]} in referral {referral_id}")

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 
 from grace.web.auth import LoginRequired
 from grace.web.headers import NO_STORE, SECURITY_HEADERS
@@ -36,9 +37,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _http_error(request: Request, exc: HTTPException) -> Response:
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
     if _wants_page(request):
-        return HTMLResponse(_page(exc.status_code, message), exc.status_code, headers=exc.headers)
-    return JSONResponse({"error": message}, exc.status_code, headers=exc.headers)
+        return HTMLResponse(_page(exc.status_code, message), exc.status_code, headers=headers)
+    return JSONResponse({"error": message}, exc.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers. Starlette's 405 names only the first route that
+    matched the path, so ``GET`` and ``POST`` on one path would each hide the other."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def _wants_page(request: Request) -> bool:
