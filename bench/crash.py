@@ -4,8 +4,9 @@ For each backend (SQLite, PostgreSQL) an uninterrupted reference run ingests a s
 batch with its known hash set imported. Then each trial prepares a fresh workspace, starts
 the command as a real subprocess, SIGKILLs it at a random point (half the trials at a
 random moment of its working span as measured on the reference, half once a random number
-of items is matched, the narrow window between two committed match batches), checks that the desk withholds every known item while the
-workspace is crashed and that no worker process outlives the kill, re-runs a repair
+of items is matched, the narrow window between two committed match batches), checks that
+the desk withholds every known item while the workspace is crashed and that no worker
+process outlives the kill, re-runs a repair
 (``grace ingest`` again, or ``grace media process``) and compares referrals, file
 statuses, counts, matches, duplicate groups and hidden media with the reference, with
 ``vault verify`` and ``audit verify`` clean. Half the trials kill ingest, half kill media
