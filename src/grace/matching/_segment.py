@@ -48,8 +48,8 @@ SCAN_CELLS = 1 << 24
 MAX_SCAN_QUERIES = 64
 """A scan pass keeps at most this many (query, row) distances (uint16) and queries."""
 
-MAX_ROWS = (1 << 32) - 1
-"""Row numbers are stored as uint32."""
+MAX_ROWS = (1 << 24) - 1
+"""Row numbers are stored in 3 bytes; larger indexes hold several segments."""
 
 _FILES = ("hashes", "ids", "offsets", "positions", "fingerprints")
 
@@ -70,8 +70,8 @@ class Segment:
     words: U64
     ids: I64
     offsets: npt.NDArray[np.uint32] | None
-    positions: npt.NDArray[np.uint32] | None
-    fingerprints: npt.NDArray[np.uint8] | None
+    positions: npt.NDArray[np.uint8] | None
+    fingerprints: npt.NDArray[np.uint16] | None
     name: str = field(default_factory=_new_name)
     perm: npt.NDArray[np.int16] | None = None
     """Bit permutation the tables' substrings are cut from (None: the hash's own order)."""
@@ -91,8 +91,8 @@ class Segment:
         perm = B.balanced_permutation(words)
         keyed = B.permute(words, B.lookup_table(perm))
         offsets = np.empty((K.N_TABLES, K.N_BUCKETS + 1), np.uint32)
-        positions = np.empty((K.N_TABLES, n), np.uint32)
-        fingerprints = np.empty((K.N_TABLES, n), np.uint8)
+        positions = np.empty((K.N_TABLES, n, 3), np.uint8)
+        fingerprints = np.empty((K.N_TABLES, n), np.uint16)
         K.build_tables(keyed, offsets, positions, fingerprints)
         return cls(words, ids, offsets, positions, fingerprints, perm=perm)
 
@@ -239,8 +239,8 @@ class Segment:
         if not tables:
             return cls(words, ids, None, None, None, name)
         offsets = read("offsets", np.uint32, (K.N_TABLES, K.N_BUCKETS + 1))
-        positions = read("positions", np.uint32, (K.N_TABLES, rows))
-        fingerprints = read("fingerprints", np.uint8, (K.N_TABLES, rows))
+        positions = read("positions", np.uint8, (K.N_TABLES, rows, 3))
+        fingerprints = read("fingerprints", np.uint16, (K.N_TABLES, rows))
         perm = None
         if "perm" in entry:  # absent in indexes saved before the permutation existed
             perm = np.array(entry["perm"], np.int16)

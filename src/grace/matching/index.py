@@ -46,11 +46,14 @@ import numpy as np
 import numpy.typing as npt
 
 from grace.matching import _kernels as K
+from grace.matching import _segment
 from grace.matching._segment import MIH_MIN_ROWS, Hits, Segment
 
 MANIFEST = "manifest.json"
 FORMAT = "grace.matching.HammingIndex"
-VERSION = 1
+VERSION = 2
+"""2: 3-byte row numbers with 16-bit partner fingerprints and a bit permutation per segment
+(version-1 directories are refused; the workspace rebuilds them from the database)."""
 MAX_SEGMENTS = 24
 """Beyond this many segments the two newest are merged regardless of size."""
 QUERY_CHUNK = 4096
@@ -137,29 +140,31 @@ class HammingIndex:
             raise ValueError(f"ids must be an ({arr.shape[0]},) integer array")
         if arr.shape[0] == 0:
             return
-        new = Segment.build(_words(arr), id_arr.astype(np.int64, copy=True))
+        words, id64 = _words(arr), id_arr.astype(np.int64, copy=True)
+        cap = _segment.MAX_ROWS
+        news = [
+            Segment.build(words[lo : lo + cap], id64[lo : lo + cap])
+            for lo in range(0, len(words), cap)
+        ]
         with self._lock:
-            segments = [*self._segments, new]
-            while len(segments) >= 2:
-                older, newer = segments[-2], segments[-1]
-                # Binary-counter schedule: merge when the newer segment has caught up with the
-                # older one; a table-less (small) older segment is always absorbed, so at most
-                # one brute-force segment exists and it is the newest.
-                if (
-                    len(older) <= len(newer)
-                    or len(older) < MIH_MIN_ROWS
-                    or len(segments) > MAX_SEGMENTS
-                ):
-                    segments[-2:] = [Segment.merge([older, newer])]
-                else:
-                    break
-            self._segments = tuple(segments)
+            segments = self._segments
+            for new in news:
+                segments = _settle([*segments, new])
+            self._segments = segments
 
     def compact(self) -> None:
-        """Merge all segments into one (best query speed; costs one full re-sort)."""
+        """Merge all segments into as few as fit (best query speed; costs a full re-sort)."""
         with self._lock:
-            if len(self._segments) > 1:
-                self._segments = (Segment.merge(list(self._segments)),)
+            merged: list[Segment] = []
+            run: list[Segment] = []
+            for seg in self._segments:
+                if run and sum(map(len, run)) + len(seg) > _segment.MAX_ROWS:
+                    merged.append(Segment.merge(run) if len(run) > 1 else run[0])
+                    run = []
+                run.append(seg)
+            if run:
+                merged.append(Segment.merge(run) if len(run) > 1 else run[0])
+            self._segments = tuple(merged)
 
     def search(self, queries: npt.ArrayLike, radius: int = 31) -> list[Result]:
         """For each query: (ids, distances) of stored hashes within ``radius`` (inclusive).
@@ -225,6 +230,24 @@ class HammingIndex:
         if len(index) != manifest["rows"]:
             raise ValueError(f"{directory}: manifest row count does not match the segments")
         return index
+
+
+def _settle(segments: list[Segment]) -> tuple[Segment, ...]:
+    """Binary-counter schedule: merge when the newer segment has caught up with the older one.
+
+    A table-less (small) older segment is absorbed, so normally at most one brute-force
+    segment exists and it is the newest; no merge makes a segment past ``MAX_ROWS``.
+    """
+    while len(segments) >= 2:
+        older, newer = segments[-2], segments[-1]
+        if len(older) + len(newer) > _segment.MAX_ROWS:
+            break
+        small = len(older) < MIH_MIN_ROWS
+        if len(older) <= len(newer) or small or len(segments) > MAX_SEGMENTS:
+            segments[-2:] = [Segment.merge([older, newer])]
+        else:
+            break
+    return tuple(segments)
 
 
 def _group(parts: list[Hits], nq: int) -> list[Result]:
