@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
@@ -88,8 +89,26 @@ def _cell(value: object) -> str:
 
 
 def actor() -> str:
-    """Who is acting, for the audit trail: the operating-system user of the CLI."""
-    return f"cli:{os.environ.get('USER') or os.environ.get('USERNAME') or 'unknown'}"
+    """Who is acting, for the audit trail: the operating-system user of the CLI.
+
+    $USER is unset under cron, systemd and many containers; the account the process runs
+    as is then asked of the operating system, so the audit never says just "unknown".
+    """
+    name = os.environ.get("USER") or os.environ.get("USERNAME") or _os_account()
+    return f"cli:{name or 'unknown'}"
+
+
+def _os_account() -> str | None:
+    try:
+        import pwd  # POSIX only
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, AttributeError):
+        pass
+    try:
+        return getpass.getuser()  # Windows: %USERNAME% and the like
+    except (ImportError, KeyError, OSError):
+        return None
 
 
 def record_cli_view(

@@ -14,8 +14,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from grace.cli.common import piped, print_table
 from grace.media.analyse import MediaAnalysis, analyse_path
 
 _ERROR_KEYS = ("path", "error", "md5", "sha1", "sha256", "size", "mime")
@@ -49,8 +50,10 @@ def hash_files(
     if as_json:
         for result in results:
             sys.stdout.write(_json_line(result) + "\n")
+    elif piped():
+        print_table(_COLUMNS, (_row(r) for r in results))
     else:
-        Console().print(_table(results))
+        _print_records(results)
     if any(result.error for result in results):
         raise typer.Exit(1)
 
@@ -62,19 +65,39 @@ def _json_line(result: MediaAnalysis) -> str:
     return json.dumps({key: record[key] for key in _ERROR_KEYS if record.get(key) is not None})
 
 
-def _table(results: list[MediaAnalysis]) -> Table:
-    table = Table(title="grace hash", show_lines=False)
-    for column in ("file", "type", "size", "WxH", "sha256", "PDQ (quality)", "note"):
-        table.add_column(column, overflow="fold")
+_COLUMNS = ("file", "type", "size", "WxH", "md5", "sha1", "sha256", "PDQ (quality)", "note")
+
+
+def _row(r: MediaAnalysis) -> tuple[str, ...]:
+    dims = f"{r.width}x{r.height}" if r.width and r.height else ""
+    pdq = f"{r.pdq} ({r.pdq_quality})" if r.pdq else ""
+    if r.vpdq:
+        pdq = f"vPDQ: {len(r.vpdq)} frames"
+    note = r.error or ""
+    if not r.error and r.pdq_quality is not None and r.pdq_quality < 50:
+        note = "low PDQ quality: do not auto-match"
+    digests = (r.md5 or "", r.sha1 or "", r.sha256 or "")
+    return (r.path or "", r.mime or "?", str(r.size or 0), dims, *digests, pdq, note)
+
+
+def _print_records(results: list[MediaAnalysis]) -> None:
+    """On a terminal: one block per file, digests on lines of their own.
+
+    A table squeezed to the terminal's width cut or split 64-digit digests, which then no
+    longer match when copied; soft wrapping leaves long lines to the terminal, whole.
+    """
+    out = Console(soft_wrap=True, highlight=False)
     for r in results:
-        dims = f"{r.width}x{r.height}" if r.width and r.height else ""
-        pdq = f"{r.pdq} ({r.pdq_quality})" if r.pdq else ""
-        if r.vpdq:
-            pdq = f"vPDQ: {len(r.vpdq)} frames"
-        note = f"[red]{r.error}[/]" if r.error else ""
-        if not r.error and r.pdq_quality is not None and r.pdq_quality < 50:
-            note = "low PDQ quality: do not auto-match"
-        table.add_row(
-            r.path or "", r.mime or "?", str(r.size or 0), dims, r.sha256 or "", pdq, note
-        )
-    return table
+        path, mime, size, dims, md5, sha1, sha256, pdq, note = _row(r)
+        out.print(f"[bold]{escape(path)}[/]")
+        if r.error:
+            out.print(f"  [red]error:[/] {escape(r.error)}")
+            continue
+        out.print(f"  type {mime}, {size} bytes" + (f", {dims}" if dims else ""))
+        out.print(f"  md5    {md5}")
+        out.print(f"  sha1   {sha1}")
+        out.print(f"  sha256 {sha256}")
+        if pdq:
+            out.print(f"  pdq    {pdq}")
+        if note:
+            out.print(f"  [yellow]{escape(note)}[/]")

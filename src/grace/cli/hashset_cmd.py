@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from grace.banks import BankFormatError
 from grace.banks.repository import BankError, BankKind, export_bank, import_bank, list_banks
@@ -20,6 +18,7 @@ from grace.cli.common import (
     fail,
     open_workspace,
     print_json,
+    print_table,
 )
 
 app = typer.Typer(
@@ -79,16 +78,13 @@ def list_cmd(home: HomeOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(banks)
         return
-    table = Table("name", "kind", "scheme", "entries", "imports")
-    for bank in banks:
-        table.add_row(
-            bank["name"],
-            bank["kind"],
-            bank["scheme"] or "-",
-            str(bank["entries"]),
-            str(bank["imports"]),
-        )
-    Console().print(table)
+    print_table(
+        ("name", "kind", "scheme", "entries", "imports"),
+        (
+            (b["name"], b["kind"], b["scheme"] or "-", b["entries"], b["imports"])
+            for b in banks
+        ),
+    )
 
 
 @app.command("export")

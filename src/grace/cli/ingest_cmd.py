@@ -9,10 +9,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from grace.cli.common import HomeOption, JsonOption, actor, console, open_workspace, print_json
-from grace.cli.intel_cmd import run_intel
-from grace.cli.media_cmd import process_media
-from grace.cli.triage_cmd import triage_workspace
 from grace.ingest.pipeline import IngestPipeline, IngestReport, Outcome
+from grace.ingest.xsd import ENV_VAR as XSD_VAR
+from grace.ingest.xsd import find_xsd
 
 
 def ingest(
@@ -33,21 +32,37 @@ def ingest(
     is quarantined with a one-line reason and never stops the batch; the exit status is 1
     if anything was quarantined. With --json, one JSON line per outcome, then a summary.
     """
+    notices = schema_notices()
+    if not as_json:
+        for notice in notices:
+            console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     with open_workspace(home) as workspace:
         pipeline = IngestPipeline(workspace, actor=actor())
         if as_json:
             report = pipeline.run(paths, on_outcome=lambda o: print_json(o.as_dict()))
         else:
             report = _run_with_progress(pipeline, paths)
-        media = None if no_media else process_media(workspace, quiet=as_json)
-        intel = None if no_media else run_intel(workspace, quiet=as_json)
-        scored = None if no_media else triage_workspace(workspace)
+        media = intel = scored = None
+        if not no_media:
+            # imported here: media analysis loads numba and the image/video decoders
+            from grace.cli.intel_cmd import run_intel
+            from grace.cli.media_cmd import process_media
+            from grace.cli.triage_cmd import triage_workspace
+
+            quiet = as_json or not console.is_terminal  # no bar residue in logs and pipes
+            media = process_media(workspace, quiet=quiet)
+            intel = run_intel(workspace, quiet=quiet)
+            changed = report.count("ingested") or media.analysed or intel.referrals
+            # a run that changed nothing (only bad or known input) records no triage run
+            scored = triage_workspace(workspace) if changed else None
     if as_json:
         summary = {
             "ingested": report.count("ingested"),
             "already_present": report.count("already_present"),
             "quarantined": report.count("quarantined"),
             "media": media.__dict__ if media else None,
+            "triage_run": scored.run_id if scored else None,
+            "notices": notices,
         }
         print_json({"summary": summary})
     else:
@@ -64,12 +79,26 @@ def ingest(
                 f"{intel.links} links, {intel.subjects} subjects; "
                 f"triage run {scored.run_id} ({scored.version})"
             )
+        elif intel:
+            console.print("nothing new to route or score: no triage run recorded")
     raise typer.Exit(0 if report.ok else 1)
+
+
+def schema_notices() -> list[str]:
+    """One line when ESP XML cannot be schema-checked, so nobody assumes it was."""
+    if find_xsd() is not None:
+        return []
+    return [
+        "ESP XML is not schema-checked in this run: no NCMEC XSD found "
+        f"(set {XSD_VAR} to NCMEC's cyber_tipline.xsd)"
+    ]
 
 
 def _run_with_progress(pipeline: IngestPipeline, paths: list[Path]) -> IngestReport:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as progress:
         task = progress.add_task("ingesting", total=None)
 
         def show(outcome: Outcome) -> None:

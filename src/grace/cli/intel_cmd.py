@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy import select
 
 from grace.cli.common import (
@@ -18,7 +16,9 @@ from grace.cli.common import (
     console,
     fail,
     open_workspace,
+    piped,
     print_json,
+    print_table,
 )
 from grace.intel.links import links_of
 from grace.intel.service import IntelProcessor, IntelReport
@@ -34,7 +34,7 @@ subjects_app = typer.Typer(
 
 def run_intel(workspace: Workspace, quiet: bool = False) -> IntelReport:
     """Identifiers, routing, links and subjects for referrals not yet analysed."""
-    with Progress(console=console, transient=True, disable=quiet) as bar:
+    with Progress(console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task("identifiers and routing", total=None)
         return IntelProcessor(workspace, actor()).run(
             lambda done, total: bar.update(task, completed=done, total=total)
@@ -73,18 +73,22 @@ def route(
     if as_json:
         print_json({"report": report.__dict__, "referrals": routed})
         return
-    console.print(
-        f"routed {report.referrals} referrals ({report.unresolved} unresolved, to the "
-        f"coordinator); {report.identifiers} identifiers, {report.links} links, "
-        f"{report.subjects} subjects"
-    )
-    table = Table("agency", "referrals")
-    for agency, n in report.agencies.items():
-        table.add_row(agency, str(n))
-    Console().print(table)
-    for row in routed:
-        Console().print(
-            f"{row['referral']}: {row['agency']} ({row['country'] or '-'}) {row['reason']}"
+    if report.referrals == 0:
+        console.print("nothing to route: every referral has been routed already")
+    else:
+        console.print(
+            f"routed {report.referrals} referrals ({report.unresolved} unresolved, to the "
+            f"coordinator); {report.identifiers} identifiers, {report.links} links, "
+            f"{report.subjects} subjects"
+        )
+        print_table(("agency", "referrals"), report.agencies.items())
+    if routed:
+        print_table(
+            ("referral", "agency", "country", "confidence", "reason"),
+            (
+                (r["referral"], r["agency"], r["country"] or "-", r["confidence"], r["reason"])
+                for r in routed
+            ),
         )
 
 
@@ -101,12 +105,13 @@ def links(
     if as_json:
         print_json(found)
         return
-    table = Table("referral", "strength", "kind", "reason")
-    for link in found:
-        table.add_row(
-            str(link["referral"]), str(link["strength"]), str(link["kind"]), str(link["reason"])
-        )
-    Console().print(table if found else "no links")
+    if not found:
+        console.print("no links")
+        return
+    print_table(
+        ("referral", "strength", "kind", "reason"),
+        ((x["referral"], x["strength"], x["kind"], x["reason"]) for x in found),
+    )
 
 
 @subjects_app.callback()
@@ -119,15 +124,22 @@ def subjects_cmd(ctx: typer.Context, home: HomeOption = None, as_json: JsonOptio
     if as_json:
         print_json(found)
         return
-    table = Table("subject", "size", "referrals", "why")
-    for s in found:
-        table.add_row(
-            str(s["subject"]),
-            str(s["size"]),
-            ", ".join(map(str, s["referrals"][:12])),
-            "; ".join(s["reasons"][:2]),
-        )
-    Console().print(table if found else "no subjects with more than one referral")
+    if not found:
+        console.print("no subjects with more than one referral")
+        return
+    whole = piped()  # a script gets every referral and reason; a terminal the first few
+    print_table(
+        ("subject", "size", "referrals", "why"),
+        (
+            (
+                s["subject"],
+                s["size"],
+                ", ".join(map(str, s["referrals"] if whole else s["referrals"][:12])),
+                "; ".join(s["reasons"] if whole else s["reasons"][:2]),
+            )
+            for s in found
+        ),
+    )
 
 
 @subjects_app.command("separate")
@@ -180,18 +192,24 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
         return
-    out = Console()
-    out.print(
+    print(
         f"{found['referrals']} referrals, {found['files']} files, {found['escalated']} escalated"
     )
+    print_table(
+        ("week", "referrals", "files"),
+        ((w, c.get("referrals", 0), c.get("files", 0)) for w, c in found["by_week"].items()),
+    )
     for key in ("by_agency", "by_country", "by_esp", "by_incident_type"):
-        table = Table(key.removeprefix("by_").replace("_", " "), "referrals")
-        for name, n in list(found[key].items())[:12]:
-            table.add_row(str(name), str(n))
-        out.print(table)
+        items = list(found[key].items())
+        print_table((key.removeprefix("by_").replace("_", " "), "referrals"), items[:12])
+        if len(items) > 12:
+            print(f"... and {len(items) - 12} more (grace stats --json lists all)")
     shares = ", ".join(f"{k} {v:.0%}" for k, v in found["media_share"].items())
-    out.print(f"media: {shares or 'not processed'}")
-    queues = Table("queue", "open", "oldest (days)", "median age (days)")
-    for agency, q in found["queues"].items():
-        queues.add_row(agency, str(q["open"]), str(q["oldest_days"]), str(q["median_age_days"]))
-    out.print(queues)
+    print(f"media: {shares or 'not processed'}")
+    print_table(
+        ("queue", "open", "oldest (days)", "median age (days)"),
+        (
+            (agency, q["open"], q["oldest_days"], q["median_age_days"])
+            for agency, q in found["queues"].items()
+        ),
+    )

@@ -30,7 +30,7 @@ app = typer.Typer(help="Media items: analysis, matches, duplicate groups.", no_a
 
 def process_media(workspace: Workspace, quiet: bool = False) -> ProcessReport:
     """Analyse and match every media item not yet processed (used by ingest and demo too)."""
-    with Progress(console=console, transient=True, disable=quiet) as bar:
+    with Progress(console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task("hashing and matching media", total=None)
         report = MediaProcessor(workspace, actor()).run(
             lambda done, total: bar.update(task, completed=done, total=total)

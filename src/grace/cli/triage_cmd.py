@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from grace.cli.common import (
@@ -18,6 +16,7 @@ from grace.cli.common import (
     fail,
     open_workspace,
     print_json,
+    print_table,
 )
 from grace.desk.decisions import DecisionError, add_decision
 from grace.store.intel_tables import ScoreRow, TriageRun
@@ -60,7 +59,7 @@ def triage(
                 result = reproduce(workspace, reproduce_run)
             except ValueError as exc:
                 fail(str(exc))
-            print_json(result) if as_json else console.print(result)
+            print_json(result) if as_json else _print_reproduction(result)
             raise typer.Exit(0 if result["identical"] else 1)
         try:
             when = datetime.fromisoformat(now) if now else None
@@ -89,17 +88,57 @@ def queue(
 ) -> None:
     """Referrals by priority (latest triage run), each with the factors that placed it."""
     with open_workspace(home) as workspace, workspace.sessions() as session:
+        if agency and not _agency_known(session, agency):
+            fail(f"unknown agency {agency!r}: no referral is routed to it", code=2)
         rows = queue_rows(session, agency, limit)
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "score", "agency", "country", "why")
-    for row in rows:
-        why = "; ".join(f["explanation"] for f in row["factors"][:3])
-        table.add_row(
-            str(row["id"]), f"{row['score']:.1f}", row["agency"] or "-", row["country"] or "-", why
-        )
-    Console().print(table if rows else "queue is empty (run grace triage)")
+    if not rows:
+        console.print("queue is empty (run grace triage)")
+        return
+    print_table(
+        ("id", "score", "agency", "country", "why"),
+        (
+            (
+                row["id"],
+                f"{row['score']:.1f}",
+                row["agency"] or "-",
+                row["country"] or "-",
+                "; ".join(_why(f) for f in row["factors"][:3]),
+            )
+            for row in rows
+        ),
+    )
+
+
+def _why(factor: dict[str, Any]) -> str:
+    """'+30.0 ESP escalated', '-8.0 ...': the sign says which way the factor pushed."""
+    return f"{factor['contribution']:+.1f} {factor['explanation']}"
+
+
+def _agency_known(session: Any, agency: str) -> bool:
+    """An agency is known if the routing table or any routed referral names it."""
+    if session.scalar(select(Referral.id).where(Referral.agency == agency).limit(1)):
+        return True
+    import os
+
+    from grace.intel.routing_table import ENV_TABLE, load_routing_table
+
+    table = load_routing_table(os.environ.get(ENV_TABLE) or None)
+    return agency in {table.coordinator.id, *(a.id for a in table.agencies)}
+
+
+def _print_reproduction(result: dict[str, Any]) -> None:
+    verdict = "identical" if result["identical"] else "DIFFERENT"
+    console.print(
+        f"run {result['run']} ({result['scorer']}): {verdict}; {result['referrals']} referrals; "
+        f"recorded version {result['recorded_version']}, current {result['current_version']}",
+        highlight=False,
+    )
+    if result["differing"]:
+        listed = ", ".join(map(str, result["differing"]))
+        console.print(f"scores differ for referrals {listed}", highlight=False)
 
 
 def queue_rows(session: Any, agency: str | None, limit: int) -> list[dict[str, Any]]:

@@ -82,13 +82,7 @@ def _pair(source: str, directory: str, scope: _Scope, problems: list[InputProble
     referrals = scope.referrals
     attached, orphans = _attach_details(referrals, scope.details)
     for name, data, details in orphans:
-        stub = Referral(
-            source_format="cybertip_xml",
-            external_id=details.report_id,
-            files=[details.file],
-            warnings=["fileDetails without a report document", *details.warnings],
-        )
-        referrals.append((name, data, stub))
+        problems.extend(_hold_orphan(source, directory, name, data, details, scope.media))
     units = [_unit(source, name, data, ref, scope.media) for name, data, ref in referrals]
     for unit in units:
         unit.extra_documents = attached.get(id(unit.referral), [])
@@ -103,6 +97,32 @@ def _pair(source: str, directory: str, scope: _Scope, problems: list[InputProble
                 InputProblem(_where(source, name), reason, scope.media[name][: 1 << 20])
             )
     return units
+
+
+def _hold_orphan(
+    source: str,
+    directory: str,
+    name: str,
+    data: bytes,
+    details: FileDetails,
+    media: dict[str, bytes],
+) -> list[InputProblem]:
+    """Quarantine a fileDetails whose report is not in its scope, with the file it describes.
+
+    Without its report it has no incident, reporter or subject: queued on its own it would
+    be a referral nobody can act on, and a later report could not claim it. Quarantined,
+    it is recorded with the reason and can be ingested again together with its report.
+    """
+    report = f"report {details.report_id}" if details.report_id else "a report"
+    reason = (
+        f"fileDetails for {report} without the report document: quarantined until it is "
+        "ingested together with its report (same folder or zip)"
+    )
+    held = [InputProblem(_where(source, name), reason, data)]
+    found = _find_media(directory, details.file, media)
+    if found is not None:  # its file goes with it: no other referral should adopt it
+        held.append(InputProblem(_where(source, found), reason, media.pop(found)[: 1 << 20]))
+    return held
 
 
 def _attach_details(

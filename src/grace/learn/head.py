@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.neural_network import MLPClassifier
+
+if TYPE_CHECKING:  # scikit-learn is imported where a head is fitted: it costs seconds
+    from sklearn.calibration import CalibratedClassifierCV
 
 Kind = Literal["logistic", "mlp"]
 MIN_PER_CLASS = 3  # cross-validated calibration needs a few examples of every class
@@ -115,6 +115,10 @@ def fit_with_estimator(
     hidden: int = 32,
 ) -> tuple[Head, CalibratedClassifierCV]:
     """``fit_head`` and the scikit-learn estimator it exported (to check the export)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
     x = np.asarray(x, dtype=np.float64)
     labels = np.asarray([str(v) for v in y])
     classes, counts = np.unique(labels, return_counts=True)
@@ -157,6 +161,8 @@ def fit_with_estimator(
 
 def _layers(estimator: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each layer as ``(W (out, in), b (out,))`` whatever scikit-learn's own layout."""
+    from sklearn.linear_model import LogisticRegression
+
     if isinstance(estimator, LogisticRegression):
         return [(np.array(estimator.coef_), np.array(estimator.intercept_))]
     return [

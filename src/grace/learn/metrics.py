@@ -12,13 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    brier_score_loss,
-    log_loss,
-    precision_recall_fscore_support,
-    roc_auc_score,
-)
 
 ECE_BINS = 10
 
@@ -45,6 +38,8 @@ def evaluate(labels: Sequence[str], proba: np.ndarray, classes: Sequence[str]) -
     Labels of a class the model does not know count as errors for accuracy and are left out
     of AUC / log loss / ECE, which need a column to score them against.
     """
+    from sklearn.metrics import accuracy_score, brier_score_loss, log_loss
+
     index = {c: i for i, c in enumerate(classes)}
     known = np.array([lab in index for lab in labels], dtype=bool)
     predicted = [classes[i] for i in proba.argmax(axis=1)] if len(labels) else []
@@ -70,6 +65,8 @@ def evaluate(labels: Sequence[str], proba: np.ndarray, classes: Sequence[str]) -
 
 def _auc(y: np.ndarray, p: np.ndarray, present: list[int]) -> float | None:
     """Binary AUC, or the macro one-vs-rest AUC over classes present in the sample."""
+    from sklearn.metrics import roc_auc_score
+
     if len(present) < 2:
         return None
     if p.shape[1] == 2:
@@ -81,6 +78,8 @@ def _auc(y: np.ndarray, p: np.ndarray, present: list[int]) -> float | None:
 def _per_class(
     labels: list[str], predicted: list[str], classes: Sequence[str]
 ) -> dict[str, dict[str, float | int]]:
+    from sklearn.metrics import precision_recall_fscore_support
+
     if not labels:
         return {}
     precision, recall, f1, support = precision_recall_fscore_support(

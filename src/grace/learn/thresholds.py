@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from sklearn.metrics import precision_recall_curve
 
 ENV_POLICY = "GRACE_LEARN_THRESHOLDS"
 DEFAULT_POLICY: dict[str, dict[str, Any]] = {"default": {"target": "recall", "value": 0.9}}
@@ -57,6 +56,8 @@ def _rule(agency: str, rule: Any) -> dict[str, Any]:
 
 def choose(y_true: np.ndarray, scores: np.ndarray, target: str, value: float) -> dict[str, Any]:
     """One class's threshold for one rule; ``threshold`` None when the target is unreachable."""
+    from sklearn.metrics import precision_recall_curve  # on use: importing it costs seconds
+
     if y_true.sum() == 0 or y_true.sum() == len(y_true):
         return {"threshold": None, "reason": "held-out split lacks positives or negatives"}
     precision, recall, cuts = precision_recall_curve(y_true, scores)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from grace.learn import data
 from grace.learn.head import Head, Kind, fit_head
@@ -60,6 +59,8 @@ def dataset(
 
 def split(labels: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Stratified train / held-out indices (unstratified if a class is too rare to split)."""
+    from sklearn.model_selection import train_test_split  # on use: costs seconds
+
     index = np.arange(len(labels))
     counts = np.unique(labels, return_counts=True)[1]
     stratify = labels if len(counts) > 1 and counts.min() >= 2 else None

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-import av
-
 from grace.media.decode import MAX_PIXELS, DecodedMedia, MediaError
 from grace.media.hashers.base import Hasher, HashValue
 from grace.media.hashers.pdq import pdq_of_pixels
@@ -71,6 +69,8 @@ class VpdqFrame:
 @contextmanager
 def _open_video(data: bytes) -> Iterator[tuple[Any, Any]]:
     """Container and its first video stream; any FFmpeg failure becomes ``MediaError``."""
+    import av  # on use: PyAV loads FFmpeg's libraries, which CLI start-up should not pay for
+
     try:
         container = av.open(io.BytesIO(data), mode="r")
     except Exception as exc:  # PyAV raises many FFmpegError subclasses
