@@ -44,6 +44,11 @@ POLICIES: dict[str, Policy] = {
     "display_name": Policy("weak", 0.2, 10),
 }
 MEDIA = Policy("weak", 0.4, 5)  # a shared unknown picture: a lead, not the same person
+# A URL found only where material was (an incident's web page, a file's location) says
+# where, not who: many unrelated people use one forum thread. It may link weakly (a lead),
+# and weak links never merge subjects.
+LOCATION_URL = Policy("weak", 0.3, 20)
+LOCATION_SOURCES = ("incidents[", "files[")
 CROSS_ESP_SCREEN_NAME = Policy("weak", 0.3, 20)
 LINKING_ROLES = (None, "reported", "recipient", "victim")
 GLOBAL_FROM = 5000
@@ -96,12 +101,16 @@ def _identifier_links(session: Session, ids: list[int]) -> list[dict[str, object
             IdentifierRow.referral_id,
             IdentifierRow.attributes,
             IdentifierRow.role,
+            IdentifierRow.source,
         ).join(mine, (mine.c.kind == IdentifierRow.kind) & (mine.c.value == IdentifierRow.value))
     ).all()
     groups: dict[tuple[str, str], dict[int, dict[str, object]]] = defaultdict(dict)
-    for kind, value, referral, attributes, role in shared:
+    identity_urls: set[tuple[str, int]] = set()  # (url, referral): found as an identity
+    for kind, value, referral, attributes, role, source in shared:
         if role in LINKING_ROLES and _usable(kind, attributes):
             groups[(kind, value)].setdefault(referral, attributes)
+            if kind == "url" and not source.startswith(LOCATION_SOURCES):
+                identity_urls.add((value, referral))
     wanted = set(ids)
     links: list[dict[str, object]] = []
     for (kind, value), members in groups.items():
@@ -112,12 +121,12 @@ def _identifier_links(session: Session, ids: list[int]) -> list[dict[str, object
         for i, a in enumerate(refs):
             for b in refs[i + 1 :]:
                 if a in wanted or b in wanted:
-                    chosen = (
-                        _screen_name_policy(members[a], members[b])
-                        if kind == "screen_name"
-                        else policy
-                    )
-                    links.append(_link(a, b, kind, value, chosen, len(members)))
+                    chosen, what = policy, None
+                    if kind == "screen_name":
+                        chosen = _screen_name_policy(members[a], members[b])
+                    elif kind == "url" and not {(value, a), (value, b)} <= identity_urls:
+                        chosen, what = LOCATION_URL, "the same place where material was found"
+                    links.append(_link(a, b, kind, value, chosen, len(members), what))
     return links
 
 
@@ -167,9 +176,15 @@ def _media_links(session: Session, ids: list[int]) -> list[dict[str, object]]:
 
 
 def _link(
-    a: int, b: int, kind: str, value: str, policy: Policy, shared_by: int
+    a: int,
+    b: int,
+    kind: str,
+    value: str,
+    policy: Policy,
+    shared_by: int,
+    what: str | None = None,
 ) -> dict[str, object]:
-    what = "the same " + kind.replace("_", " ")
+    what = what or "the same " + kind.replace("_", " ")
     return {
         "referral_a": a,
         "referral_b": b,
