@@ -157,3 +157,28 @@ def test_loose_types_are_refused(desk: Desk) -> None:
     assert reveal.status_code == 422
     decision = {"label": "urgent", "notes": 5}
     assert ana.post("/api/v1/referrals/1/decisions", json=decision).status_code == 422
+
+
+def test_concurrent_decisions_and_views_neither_fail_nor_stall(desk: Desk) -> None:
+    """A decision writes its rows before its audit event; a view holding the audit lock
+    then waited for the database while the decision waited for the lock (30 s stalls)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n: int) -> int:
+        client = desk.as_token("ana")
+        referral_id = 1 + n % 3
+        if n % 2:
+            body = {"label": "actionable", "notes": f"concurrent {n}"}
+            return client.post(f"/api/v1/referrals/{referral_id}/decisions", json=body).status_code
+        return client.get(f"/api/v1/referrals/{referral_id}").status_code
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(work, range(24)))
+    assert sorted(set(codes)) == [200, 201], codes
+    assert time.monotonic() - start < 20
+    decided = sum(
+        len(desk.as_token("ana").get(f"/api/v1/referrals/{n}/decisions").json()) for n in (1, 2, 3)
+    )
+    assert decided == 12

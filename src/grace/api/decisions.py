@@ -11,6 +11,7 @@ from grace.api.common import ReferralId, Worker, WorkspaceDep
 from grace.api.models import DecisionOut
 from grace.desk.decisions import DecisionError, add_decision
 from grace.referral_parts import decisions
+from grace.store.locks import hold_write_lock
 from grace.web.auth import record_view, referral_in_scope
 
 router = APIRouter(tags=["decisions"])
@@ -36,6 +37,7 @@ def decide(
 ) -> dict[str, Any]:
     """Record a decision; the referral becomes ``decided``. Audited as ``decide``."""
     with workspace.sessions.begin() as session:
+        hold_write_lock(session)  # before the decision's rows: see grace.store.locks
         referral_in_scope(session, principal, referral_id)
         try:
             row = add_decision(

@@ -10,6 +10,7 @@ from fastapi import HTTPException
 from sqlalchemy import ColumnElement, event, exists, false, select, true
 from sqlalchemy.orm import Session, SessionTransaction
 
+from grace.store.locks import hold_write_lock
 from grace.store.tables import Referral, ReferralFile
 from grace.web.auth.principal import Principal
 from grace.workspace import Workspace
@@ -73,6 +74,10 @@ def record_view(
     saved automatically after that commit, and concurrent audited requests are serialised.
     """
     if _LOCKED not in session.info:
+        # The workspace write lock first, then this process lock: a thread that already
+        # wrote (and so holds the database's write lock) must never wait here for one that
+        # holds this lock and waits for the database (they deadlocked until a timeout).
+        hold_write_lock(session)
         if not session.info.get(_LISTENING):  # listeners live as long as this session object
             session.info[_LISTENING] = True
             event.listen(session, "after_commit", _committed)

@@ -18,6 +18,7 @@ from grace.desk.detail import link_graph
 from grace.desk.priority import priority_context
 from grace.desk.wall import wall_items
 from grace.referrals import referral_detail
+from grace.store.locks import hold_write_lock
 from grace.web.auth import (
     Principal,
     current_principal,
@@ -87,6 +88,7 @@ def _store(
     }
     try:
         with workspace.sessions.begin() as session:
+            hold_write_lock(session)  # before the decision's rows: see grace.store.locks
             referral_in_scope(session, principal, referral_id)
             row = add_decision(
                 session,
