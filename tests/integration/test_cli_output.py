@@ -169,3 +169,21 @@ def test_orphan_file_details_are_quarantined_not_queued(tmp_path: Path, home: Pa
     assert all("report 4564654" in o["reason"] for o in outcomes)
     after = json.loads(run("referrals", "list", "--json", home=home).stdout)
     assert len(after) == before
+
+
+def test_reference_set_is_steered_to_suppression_and_list_shows_scheme(home: Path) -> None:
+    from shared_data import CONFORMANCE
+
+    nsrl = CONFORMANCE / "formats" / "vics" / "NSRL-CAID-MOV.json"
+    out = run("hashset", "import", str(nsrl), "--name", "reference", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "benign reference set" in out.stderr and "--kind suppression" in out.stderr
+    quiet = run(
+        "hashset", "import", str(nsrl), "--name", "ref-ok", "--kind", "suppression", home=home
+    )
+    assert quiet.returncode == 0 and "--kind suppression" not in quiet.stderr
+    lines = run("hashset", "list", home=home).stdout.splitlines()
+    assert lines[0] == "name\tkind\tscheme\tentries\timports"
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert rows["reference"][1:4] == ["known", "projectvic-us", "9"]
+    assert rows["ref-ok"][1:3] == ["suppression", "projectvic-us"]

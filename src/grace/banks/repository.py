@@ -64,6 +64,9 @@ def import_bank(
     parsed = read_bank(data, source_name, scheme)
     with workspace.sessions.begin() as session:
         bank = _bank(session, name, kind, scheme)
+        hint = reference_set_hint(f"{source_name} {name}", parsed, bank.kind)
+        if hint:
+            parsed.warnings.append(hint)
         stored = store_blob(session, workspace.vault, data)
         repeat = session.scalar(
             select(BankImport.id).where(
@@ -99,6 +102,30 @@ def import_bank(
         )
     workspace.audit.save_anchor()
     return ImportResult(name, bank.kind, parsed.format, len(parsed.entries), False, parsed.warnings)
+
+
+def reference_set_hint(names: str, parsed: ParsedBank, kind: str) -> str | None:
+    """Steer a benign reference set (NIST NSRL, all non-pertinent) to a suppression bank.
+
+    Imported as ``known`` (the default), every match on an ordinary app icon or system file
+    would count as known abuse material and raise an alert; a suppression bank only keeps
+    such files out of the way. Recognised by the NSRL name or by categories that are all
+    Project VIC 0 (non-pertinent); a hint, because only the operator knows the set.
+    """
+    if kind == BankKind.SUPPRESSION.value:
+        return None
+    codes = {
+        (e.category.scheme, e.category.code) for e in parsed.entries if e.category is not None
+    }
+    nsrl = "nsrl" in names.lower()
+    non_pertinent = bool(codes) and codes == {("projectvic-us", "0")}
+    if not (nsrl or non_pertinent):
+        return None
+    what = "a NIST NSRL reference set" if nsrl else "all non-pertinent (category 0)"
+    return (
+        f"this looks like a benign reference set ({what}): import it into a bank made with "
+        "--kind suppression, so its files never alert instead of counting as known material"
+    )
 
 
 def _bank(session: Session, name: str, kind: BankKind | None, scheme: str | None) -> HashBank:
@@ -148,12 +175,21 @@ def list_banks(session: Session) -> list[dict[str, Any]]:
     imports = dict(
         session.execute(select(BankImport.bank_id, func.count()).group_by(BankImport.bank_id)).all()
     )
+    schemes: dict[int, set[str]] = {}
+    for bank_id, used in session.execute(
+        select(EntryRow.bank_id, EntryRow.category_scheme)
+        .where(EntryRow.category_scheme.is_not(None))
+        .distinct()
+    ):
+        if used:
+            schemes.setdefault(bank_id, set()).add(used)
     return [
         {
             "id": bank.id,
             "name": bank.name,
             "kind": bank.kind,
-            "scheme": bank.scheme,
+            # the scheme given at import, else the ones its entries' categories use
+            "scheme": bank.scheme or ", ".join(sorted(schemes.get(bank.id, ()))) or None,
             "entries": counts.get(bank.id, 0),
             "imports": imports.get(bank.id, 0),
             "created_at": bank.created_at.isoformat(),

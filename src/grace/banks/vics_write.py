@@ -70,8 +70,30 @@ def media_record(entry: BankEntry, doc_scheme: str) -> dict[str, Any]:
     if entry.file_names:
         out["MediaFiles"] = _media_files(entry)
     for key, value in entry.extra.items():
-        out.setdefault(key, value)
+        out.setdefault(odata_v4_key(key), value)
     return out
+
+
+# OData v3 JSON (VICS 1.x) annotation names and their OData v4 (VICS 2.0) spellings.
+_V3_SUFFIXES = {
+    "@odata.navigationLinkUrl": "@odata.navigationLink",
+    "@odata.associationLinkUrl": "@odata.associationLink",
+}
+
+
+def odata_v4_key(key: str) -> str:
+    """A 1.x key as VICS 2.0 spells it: ``odata.id`` -> ``@odata.id``,
+    ``MediaFiles@odata.navigationLinkUrl`` -> ``MediaFiles@odata.navigationLink``.
+
+    A 1.2 set re-exported as 2.0 otherwise keeps v3 annotations that 2.0 readers take for
+    unknown properties. Other keys are returned unchanged.
+    """
+    if key.startswith("odata."):
+        return "@" + key
+    for old, new in _V3_SUFFIXES.items():
+        if key.endswith(old):
+            return key[: -len(old)] + new
+    return key
 
 
 def _media_files(entry: BankEntry) -> list[dict[str, Any]]:
@@ -84,7 +106,7 @@ def _media_files(entry: BankEntry) -> list[dict[str, Any]]:
         rest = entry.media_file_extra[i] if i < len(entry.media_file_extra) else {}
         if entry.md5 and not any(k.lower() == "md5" for k in rest):
             item["MD5"] = entry.md5
-        item.update(rest)
+        item.update((odata_v4_key(k), v) for k, v in rest.items())
         files.append(item)
     return files
 
