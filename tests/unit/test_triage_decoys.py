@@ -79,3 +79,21 @@ def test_learned_v1_learns_which_providers_escalations_prove_urgent() -> None:
     quiet = model.score(TriageInput(referral=Referral(esp_name="QuietCo", escalated=True), now=NOW))
     assert loud.score < quiet.score
     assert any("escalated by loudco" in f.explanation for f in loud.factors)
+
+
+def test_the_model_takes_a_share_only_when_it_beats_the_rules_out_of_fold() -> None:
+    from grace.triage.blend import Blended
+
+    rules = RulesV1()
+    items, loud_labels, rule_labels = [], [], []
+    for i in range(400):
+        loud = i % 2 == 0
+        victim = [Party(role=PartyRole.VICTIM, age=12)] if i % 5 == 0 else []
+        referral = Referral(esp_name="LoudCo" if loud else "QuietCo", escalated=i % 3 == 0,
+                            parties=victim)  # fmt: skip
+        items.append(TriageInput(referral=referral, now=NOW))
+        loud_labels.append("urgent" if i % 3 == 0 and not loud else "not_actionable")
+        # labels that follow the rules' own order exactly: nothing for a model to add
+        rule_labels.append("urgent" if rules.score(items[-1]).score > 20 else "not_actionable")
+    assert Blended.train(items, loud_labels, rules).weight > 0
+    assert Blended.train(items, rule_labels, rules).weight == 0

@@ -3,7 +3,8 @@
 A model trained on a few dozen decisions is noise, and one trained on the unit's own queue
 only ever saw what the rules put first; so the rules keep the ranking until
 ``min_decisions`` decisions exist, then the model's weight grows with the evidence
-(``min(max_weight, decisions / full_weight_at)``) and never fully replaces the rules.
+(``min(max_weight, decisions / full_weight_at)``) and never fully replaces the rules;
+and only once it predicts the unit's decisions better than the rules out of fold.
 Below the threshold the score *is* the rules' score (same name, version and factors), so a
 small unit sees exactly ``rules_v1``.
 """
@@ -65,8 +66,13 @@ class Blended(Scorer):
 
     @property
     def weight(self) -> float:
-        """The model's share of the score now."""
+        """The model's share of the score now: none until it predicts the unit's decisions
+        better than the rules out of fold (a unit's decisions can also mislead: few urgent
+        ones, wrong labels, a queue that only ever saw what the rules put on top)."""
         if self.learned is None or self.decisions < self.min_decisions:
+            return 0.0
+        held = (self.learned.model or {}).get("out_of_fold_log_loss")
+        if held is not None and held["model"] >= held["rules"]:
             return 0.0
         return min(self.max_weight, self.decisions / self.full_weight_at)
 

@@ -127,6 +127,7 @@ class LearnedV1(Scorer):
             "learning_rate": TREES["learning_rate"],
             "trees": [_tree(est[0].tree_) for est in trees.estimators_],
             "calibration": {"a": a, "b": b},
+            "out_of_fold_log_loss": _out_of_fold(oof, x, y, a, b),
         }
         self._version = self._digest()
         return self
@@ -239,6 +240,22 @@ class LearnedV1(Scorer):
         out.model = model
         out._version = out._digest()
         return out
+
+
+def _out_of_fold(oof: Any, x: Any, y: Any, a: float, b: float) -> dict[str, float]:
+    """Mean log-loss on the decisions of the trees' out-of-fold scores and of the rules'
+    own log-odds (each Platt-mapped): whether the model predicts the unit's decisions
+    better than the rules do, on referrals it was not fitted on (``Blended`` uses it)."""
+    from sklearn.linear_model import LogisticRegression
+
+    def loss(p: Any) -> float:
+        p = np.clip(p, 1e-9, 1 - 1e-9)
+        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+    rules = np.array([rules_logit(row) for row in x]).reshape(-1, 1)
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(rules, y)
+    model = 1.0 / (1.0 + np.exp(-(a * oof + b)))
+    return {"model": loss(model), "rules": loss(platt.predict_proba(rules)[:, 1])}
 
 
 def _tree(tree: Any) -> dict[str, list[Any]]:
