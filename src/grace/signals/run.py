@@ -26,9 +26,11 @@ from grace.signals.models import LANGUAGE, NSFW, TEXT_EMBEDDING, text_versions
 from grace.signals.store import to_bytes
 from grace.signals.switch import signals_enabled
 from grace.signals.texts import text_pieces
+from grace.store.locks import hold_write_lock
 from grace.store.media_tables import Media
 from grace.store.signal_tables import MediaSignal, ReferralTextSignal
 from grace.store.tables import Referral
+from grace.store.upsert import insert_new_objects
 from grace.workspace import Workspace
 
 __all__ = ["SignalRunner", "SignalsReport", "signals_enabled"]
@@ -97,7 +99,8 @@ class SignalRunner:
         done = 0
         for chunk in self._analysed(pending):
             with self.workspace.sessions.begin() as session:
-                session.add_all(_media_row(s, datetime.now(UTC)) for s in chunk)
+                hold_write_lock(session)  # another run may store the same items: keep the first
+                insert_new_objects(session, [_media_row(s, datetime.now(UTC)) for s in chunk])
                 self._audit(session, "media_signals", chunk[0].sha256, len(chunk))
             self.workspace.audit.save_anchor()
             done += len(chunk)
@@ -143,13 +146,16 @@ class SignalRunner:
         for start in range(0, len(pending), CHUNK):
             ids = pending[start : start + CHUNK]
             with self.workspace.sessions.begin() as session:
+                hold_write_lock(session)
                 rows = session.execute(
                     select(Referral.id, Referral.data).where(Referral.id.in_(ids))
                 )
                 now = datetime.now(UTC)
-                for referral_id, data in rows:
-                    pieces = text_pieces(ReferralModel.model_validate(data))
-                    session.add(_text_row(referral_id, pieces, now))
+                texts = [
+                    _text_row(referral_id, text_pieces(ReferralModel.model_validate(data)), now)
+                    for referral_id, data in rows
+                ]
+                insert_new_objects(session, texts)  # idempotent, as for media
                 self._audit(session, "text_signals", str(ids[0]), len(ids), "referral")
             self.workspace.audit.save_anchor()
             report.referrals += len(ids)
