@@ -95,7 +95,7 @@ class Workspace:
             database_url=url,
             engine=engine,
             sessions=session_factory(engine),
-            vault=Vault(root / "vault", keys),
+            vault=Vault(root / "vault", keys, home=root),
             audit=AuditTrail(keys.audit_key, root / "audit.anchor.json"),
             settings=settings,
         )

@@ -62,6 +62,13 @@ def test_rotation_rewraps_without_touching_evidence_and_retires_the_old_key(
     assert {n: workspace.vault.path_for(n).read_bytes() for n in plain} == sealed_before
     new_key = _key(workspace.home)
     assert new_key != old_key and not (workspace.home / "vault.key.next").exists()
+    # a process that opened the workspace before the rotation (the desk) follows it
+    assert {n: workspace.vault.get(n) for n in plain} == plain
+    with workspace.sessions.begin() as session:
+        late = store_blob(session, workspace.vault, b"benign object written after rotation")
+    late_wrap = envelope.header_wrap(workspace.vault.path_for(late.sha256).read_bytes())
+    assert late_wrap.kid == envelope.key_id(new_key)
+    plain[late.sha256] = b"benign object written after rotation"
     # the old key is nowhere in the workspace any more
     for path in workspace.home.glob("*"):
         if path.is_file():

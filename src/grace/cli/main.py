@@ -94,6 +94,14 @@ COMMANDS: dict[str, LazyCommand] = {
     "referrals": LazyCommand(f"{_CLI}.referrals_cmd:app", "Referrals in the workspace."),
     "vault": LazyCommand(f"{_CLI}.verify_cmds:vault_app", "The evidence vault."),
     "audit": LazyCommand(f"{_CLI}.verify_cmds:audit_app", "The append-only audit trail."),
+    "backup": LazyCommand(
+        f"{_CLI}.backup_cmd:backup",
+        "Write an encrypted, consistent snapshot of the database, the vault and the keys.",
+    ),
+    "restore": LazyCommand(
+        f"{_CLI}.backup_cmd:restore",
+        "Restore a backup into a new home, then verify its vault and audit trail.",
+    ),
     "hashset": LazyCommand(
         f"{_CLI}.hashset_cmd:app",
         "Hash sets (banks): Project VIC / CAID VICS JSON, CSV, PDQ lists.",

@@ -101,6 +101,19 @@ def next_key(home: Path) -> bytes | None:
     return decode_key(path.read_text(encoding="ascii")) if path.exists() else None
 
 
+def key_files_stamp(home: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """What changes when a rotation moves on: the keyring and the key files."""
+    stamps: list[tuple[int, int, int] | None] = []
+    for name in (KEYRING_FILE, KEY_FILE, NEXT_KEY_FILE):
+        try:
+            found = os.stat(home / name)
+        except FileNotFoundError:
+            stamps.append(None)
+        else:
+            stamps.append((found.st_ino, found.st_mtime_ns, found.st_size))
+    return tuple(stamps)
+
+
 def load_master_keys(home: Path) -> MasterKeys:
     """The keys to open this workspace's vault with, or a one-line reason why not."""
     current = load_or_create_key(home / KEY_FILE)

@@ -154,18 +154,37 @@ def rotate(
     vault = Vault(vault_root, keys)
     report = RotationReport(old_key=ring["current"], new_key=ring["next"])
     names = list(vault.stored_names())
-    for done, sha256 in enumerate(names, 1):
-        try:
-            outcome = rewrap_object(vault, sha256)
-        except (VaultError, OSError) as exc:
-            report.problems.append(str(exc))
-        else:
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if on_object:
-            on_object(done, len(names))
     report.objects = len(names)
+    _rewrap_all(vault, names, report, on_object)
+    # A second look catches objects a writer was storing with the old key as step 1 ran
+    # (writers switch keys at their next write; by now any such write has finished).
+    _rewrap_all(vault, names, report, None, count_already=False)
+    known = set(names)
+    late = [name for name in vault.stored_names() if name not in known]
+    report.objects += len(late)
+    _rewrap_all(vault, late, report, None)
     flush_to_disk()  # every new wrapping is durable before the key it replaces goes
     if report.ok:
         retire(home)
         report.retired = True
     return report
+
+
+def _rewrap_all(
+    vault: Vault,
+    names: list[str],
+    report: RotationReport,
+    on_object: Callable[[int, int], None] | None,
+    count_already: bool = True,
+) -> None:
+    for done, sha256 in enumerate(names, 1):
+        try:
+            outcome = rewrap_object(vault, sha256)
+        except (VaultError, OSError) as exc:
+            if count_already:  # the second pass would only repeat the same problem
+                report.problems.append(str(exc))
+        else:
+            if outcome != "already" or count_already:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        if on_object:
+            on_object(done, len(names))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grace.vault import envelope
-from grace.vault.keyring import MasterKeys
+from grace.vault.keyring import MasterKeys, key_files_stamp, load_master_keys
 
 
 class VaultError(Exception):
@@ -49,9 +49,12 @@ def digests(data: bytes) -> Digests:
 class Vault:
     """Stores and returns evidence bytes; knows nothing of referrals or the database."""
 
-    def __init__(self, root: Path, key: bytes | MasterKeys) -> None:
+    def __init__(self, root: Path, key: bytes | MasterKeys, home: Path | None = None) -> None:
+        """With ``home``, the keys follow a rotation made by another process (see ``keys``)."""
         self.root = root
         self.keys = key if isinstance(key, MasterKeys) else MasterKeys.single(key)
+        self._home = home
+        self._stamp = key_files_stamp(home) if home is not None else None
         self._objects = str(root / "objects")
         self._wraps = str(root / "wraps")
         self._made_dirs: set[Path] = set()
@@ -86,6 +89,7 @@ class Vault:
         target = self.path_for(found.sha256)
         if os.path.exists(target):
             return found, False
+        self.follow_rotation()
         sealed = envelope.seal(data, found.sha256, self.keys.writing_key)
         if target.parent not in self._made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -116,11 +120,25 @@ class Vault:
             raise envelope.EnvelopeError("not a grace vault object (bad header)")
         found = self.current_wrap(sha256, sealed)
         master = self.keys.keys.get(found.kid)
+        if master is None and self.follow_rotation():
+            master = self.keys.keys.get(found.kid)
         if master is None:
             raise envelope.EnvelopeError(
                 f"data key wrapped by key {found.kid.hex()}, which this vault no longer holds"
             )
         return envelope.open_sealed(sealed, sha256, envelope.unwrap(found, master, sha256))
+
+    def follow_rotation(self) -> bool:
+        """Reload the keys if a rotation changed the key files since; say whether it did.
+
+        A long-running process (the desk) must neither write with a key being retired nor
+        fail to read objects re-wrapped under the new one. Two ``stat`` calls per write.
+        """
+        if self._home is None or key_files_stamp(self._home) == self._stamp:
+            return False
+        self._stamp = key_files_stamp(self._home)
+        self.keys = load_master_keys(self._home)
+        return True
 
     def current_wrap(self, sha256: str, sealed: bytes) -> envelope.Wrap:
         """The wrapping in force: a rotation's wrap file if there is one, else the header's."""

@@ -1,0 +1,1 @@
+"""Encrypted, verifiable backups of a whole workspace: database, vault and keys."""
