@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -66,7 +67,12 @@ def demo(
         else:
             task = bar.add_task("generating referrals", total=referrals)
             summary = generate(
-                target, referrals, seed, progress=lambda n: bar.update(task, completed=n)
+                target,
+                referrals,
+                seed,
+                progress=lambda n: bar.update(task, completed=n),
+                # the stream ends now: ESP XML is stamped as received when ingested, below
+                reference=datetime.now(UTC).replace(microsecond=0),
             )
         import_bank(
             workspace,

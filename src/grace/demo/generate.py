@@ -21,6 +21,7 @@ from typing import Any
 from grace.demo.pool import MediaPool, find_conformance
 from grace.demo.scenario import build, new_stream
 from grace.demo.synth import SynthReferral
+from grace.demo.timeline import received_on_ingest
 from grace.demo.vics import known_items, write_vics
 from grace.demo.writers_json import grace_json, le_json
 from grace.demo.writers_xml import file_details_xml, report_xml
@@ -118,9 +119,16 @@ def generate(
     *,
     conformance_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    reference: datetime | None = None,
 ) -> DemoSummary:
-    """Generate ``referrals`` benign synthetic referrals under ``out_dir`` (see package doc)."""
-    reference = reference_date(seed)
+    """Generate ``referrals`` benign synthetic referrals under ``out_dir`` (see package doc).
+
+    The stream's timeline ends at ``reference`` (default: the seed's fixed date, so output
+    is byte-identical per seed); ``grace demo`` passes the time it runs, so that what it
+    ingests at once is on the same timeline as the ESP XML it stamps as received then
+    (``grace.demo.timeline``).
+    """
+    reference = reference or reference_date(seed)
     pool = MediaPool(
         seed,
         max(40, 2 * referrals),
@@ -137,7 +145,7 @@ def generate(
     for index in range(referrals):
         fmt = pick_format(ctx.rng)
         start = len(ctx.repeats)
-        r = build(ctx, index, fmt)
+        r = received_on_ingest(build(ctx, index, fmt), reference)
         media = {f.sha256: pool.items[f.sha256].data for f in r.files}
         present.update(media)
         path = _write_bundle(input_dir / f"tip-{index + 1:05d}", _members(r, media), index % 2 == 1)
