@@ -102,7 +102,7 @@ def _assert_secure(response_headers: dict[str, str], where: str) -> None:
     assert response_headers.get("content-security-policy") == CSP, where
     assert response_headers.get("x-frame-options") == "DENY", where
     assert response_headers.get("x-content-type-options") == "nosniff", where
-    assert response_headers.get("referrer-policy") == "no-referrer", where
+    assert response_headers.get("referrer-policy") == "same-origin", where
 
 
 def test_every_response_carries_security_headers_and_data_is_never_cached(desk: Desk) -> None:

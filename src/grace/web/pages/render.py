@@ -32,7 +32,7 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
     "media-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # see grace.web.headers
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",  # pages hold referral data: never kept in a shared cache
 }
