@@ -254,7 +254,7 @@ def _out_of_fold(oof: Any, x: Any, y: Any, a: float, b: float) -> dict[str, floa
 
     rules = np.array([rules_logit(row) for row in x]).reshape(-1, 1)
     platt = LogisticRegression(C=1e4, max_iter=1000).fit(rules, y)
-    model = 1.0 / (1.0 + np.exp(-(a * oof + b)))
+    model = 1.0 / (1.0 + np.exp(-np.clip(a * oof + b, -700.0, 700.0)))
     return {"model": loss(model), "rules": loss(platt.predict_proba(rules)[:, 1])}
 
 
