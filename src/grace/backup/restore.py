@@ -23,6 +23,7 @@ from typing import Any
 from grace.backup import database
 from grace.backup.create import FORMAT, MANIFEST
 from grace.backup.stream import DecryptingReader
+from grace.permissions import use_private_umask
 from grace.workspace import MARKER
 
 # Member names a grace backup can hold: nothing absolute, no "..", no odd characters.
@@ -47,6 +48,7 @@ def restore_backup(
     """Decrypt, check and place the backup at ``home`` (which must not exist yet)."""
     if home.exists() and any(home.iterdir()):
         raise RestoreError(f"{home} exists and is not empty: restore into a new home")
+    use_private_umask()  # keys, database and vault land 0600, folders 0700, as in any home
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=home.parent, prefix=f".{home.name}.restoring-"))
     try:
