@@ -56,6 +56,14 @@ def test_piped_referrals_list_is_whole_tsv(home: Path) -> None:
     assert not any("…" in line for line in lines)
 
 
+def test_piped_referral_show_is_plain_json(home: Path) -> None:
+    shown = run("referrals", "show", "1", home=home)
+    assert shown.returncode == 0, shown.stderr
+    detail = json.loads(shown.stdout)
+    assert detail == json.loads(run("referrals", "show", "1", "--json", home=home).stdout)
+    assert all(len(f["sha256"]) == 64 for f in detail["files"])
+
+
 def test_piped_hash_keeps_every_digest_whole(tmp_path: Path, home: Path) -> None:
     image = tmp_path / "picture-with-a-rather-long-file-name-for-an-80-column-pipe.png"
     image.write_bytes(encoded(textured_image(99), "PNG"))

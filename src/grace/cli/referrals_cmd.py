@@ -12,6 +12,7 @@ from grace.cli.common import (
     JsonOption,
     fail,
     open_workspace,
+    piped,
     print_json,
     print_table,
     record_cli_view,
@@ -69,7 +70,7 @@ def show_cmd(
                 fail(f"no referral with id {referral_id}")
             record_cli_view(session, workspace, "referral", str(referral_id))
         workspace.audit.save_anchor()
-    if as_json:
+    if as_json or piped():  # rich would wrap long values at the pipe's 80 columns
         print_json(detail)
         return
     Console().print_json(data=detail, default=str)
