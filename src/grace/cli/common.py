@@ -77,7 +77,9 @@ def print_table(
         return
     from rich.table import Table
 
-    table = Table(*columns, title=title)
+    table = Table(title=title)
+    for column in columns:  # wrap a long value onto more lines, never cut it with "…"
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(escape(_cell(v)) for v in row))
     Console().print(table)
