@@ -31,6 +31,9 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 # Never copied from the home: the live database (snapshotted instead), lock files, and
 # temporary files. The key is written from memory (it may live in GRACE_VAULT_KEY).
+# The matching index is derived from the database and rebuilt when missing; copied, it could
+# hold items newer than the database snapshot.
+_DERIVED = {"index"}
 _SKIPPED_SUFFIXES = (".lock", ".db", ".db-wal", ".db-shm", ".db-journal", ".tmp")
 
 
@@ -51,6 +54,8 @@ class BackupResult:
 def home_files(home: Path) -> Iterator[Path]:
     """The regular files of the home to copy, in a stable order."""
     for root, dirs, files in os.walk(home):
+        if Path(root) == home:
+            dirs[:] = [d for d in dirs if d not in _DERIVED]
         dirs.sort()
         for name in sorted(files):
             if name.startswith(".") or name.endswith(_SKIPPED_SUFFIXES) or name == KEY_FILE:
