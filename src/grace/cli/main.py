@@ -102,6 +102,14 @@ COMMANDS: dict[str, LazyCommand] = {
         f"{_CLI}.backup_cmd:restore",
         "Restore a backup into a new home, then verify its vault and audit trail.",
     ),
+    "cluster": LazyCommand(
+        f"{_CLI}.cluster_cmd:app",
+        "A Dask cluster with mutual TLS: certificates, a local cluster, its status.",
+    ),
+    "worker": LazyCommand(
+        f"{_CLI}.cluster_cmd:worker",
+        "Join this machine to a cluster as a worker (Dask's own worker process, with TLS).",
+    ),
     "hashset": LazyCommand(
         f"{_CLI}.hashset_cmd:app",
         "Hash sets (banks): Project VIC / CAID VICS JSON, CSV, PDQ lists.",
@@ -125,6 +133,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "signals": LazyCommand(
         f"{_CLI}.signals_cmd:app",
         "Model signals: explicit-content score, faces and ages, embeddings.",
+    ),
+    "deconflict": LazyCommand(
+        f"{_CLI}.deconflict_cmd:app",
+        "Deconfliction without disclosure (OPRF tokens, alerts, overlaps).",
     ),
 }
 
