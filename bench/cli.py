@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,18 +23,23 @@ from pathlib import Path
 GRACE = [str(Path(sys.executable).with_name("grace"))]
 
 
-def timed(argv: list[str], env: dict[str, str], repeats: int) -> float:
-    """Median seconds of ``repeats`` runs (after one warm-up that fills the OS file cache)."""
-    times = []
+def timed(argv: list[str], env: dict[str, str], repeats: int) -> tuple[float, float]:
+    """Median wall and CPU (user + system) seconds of ``repeats`` runs, after one warm-up
+    that fills the OS file cache. CPU time shows the command's own cost on a busy machine,
+    where wall time also counts waiting for a core."""
+    walls, cpus = [], []
     for i in range(repeats + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(argv, env=env, capture_output=True, check=False)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise SystemExit(f"{argv}: exit {done.returncode}: {done.stderr.decode()[-400:]}")
         if i:
-            times.append(elapsed)
-    return statistics.median(times)
+            walls.append(elapsed)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def workspace_with(referrals: int, root: Path, env: dict[str, str]) -> Path:
@@ -63,10 +69,13 @@ def main() -> None:
     env.pop("GRACE_HOME", None)
     with tempfile.TemporaryDirectory(prefix="grace-bench-cli-") as tmp:
         home = workspace_with(args.referrals, Path(tmp), env)
-        bare = timed([sys.executable, "-c", "pass"], env, args.repeats)
-        import_s = timed([sys.executable, "-c", "import grace.cli.main"], env, args.repeats)
-        help_s = timed([*GRACE, "--help"], env, args.repeats)
-        list_s = timed([*GRACE, "referrals", "list", "--home", str(home)], env, args.repeats)
+        load = os.getloadavg()[0]
+        bare, _ = timed([sys.executable, "-c", "pass"], env, args.repeats)
+        import_s, _ = timed([sys.executable, "-c", "import grace.cli.main"], env, args.repeats)
+        help_s, help_cpu = timed([*GRACE, "--help"], env, args.repeats)
+        list_s, list_cpu = timed(
+            [*GRACE, "referrals", "list", "--home", str(home)], env, args.repeats
+        )
         listed = subprocess.run(
             [*GRACE, "referrals", "list", "--json", "--home", str(home)],
             env=env,
@@ -80,6 +89,10 @@ def main() -> None:
         "import_grace_cli_s": round(import_s, 3),
         "help_s": round(help_s, 3),
         "referrals_list_s": round(list_s, 3),
+        "help_cpu_s": round(help_cpu, 3),
+        "referrals_list_cpu_s": round(list_cpu, 3),
+        "load_average_1min": round(load, 2),
+        "cpus": os.cpu_count(),
         "help_target_met": help_s <= 0.5,
         "referrals_list_target_met": list_s <= 1.5,
     }
