@@ -2,15 +2,15 @@
 
 For each backend (SQLite, PostgreSQL) an uninterrupted reference run ingests a seeded demo
 batch with its known hash set imported. Then each trial prepares a fresh workspace, starts
-the command as a real subprocess, SIGKILLs it at a random point (half the trials at a
-random moment of its working span as measured on the reference, half once a random number
-of items is matched, the narrow window between two committed match batches), checks that
-the desk withholds every known item while the workspace is crashed and that no worker
-process outlives the kill, re-runs a repair
-(``grace ingest`` again, or ``grace media process``) and compares referrals, file
-statuses, counts, matches, duplicate groups and hidden media with the reference, with
-``vault verify`` and ``audit verify`` clean. Half the trials kill ingest, half kill media
-processing of a batch ingested with ``--no-media``.
+the command as a real subprocess and SIGKILLs it at a random point: half the trials at a
+random moment of its working span (as measured on the reference), half a random fraction
+of a second after the first match batch committed (the narrow window before the next). It
+checks that the desk withholds every known item while the workspace is crashed and that no
+worker process outlives the kill, re-runs a repair (``grace ingest`` again, or ``grace
+media process``) and compares referrals, file statuses, counts, matches, duplicate groups
+and hidden media with the reference, with ``vault verify`` and ``audit verify`` clean.
+Half the trials kill ingest, half kill media processing of a batch ingested with
+``--no-media``.
 
 The last line printed is one JSON object: trials, failed_trials, lost_referrals,
 files_without_status, known_not_hidden (all 0 but trials), and a per-backend breakdown.
@@ -113,12 +113,13 @@ class Context:
 
 
 def trial(n: int, ctx: Context) -> dict[str, Any]:
-    """Trials alternate ingest and media; every other pair kills by progress, not by time,
-    once a random number of items is matched (the narrow window between match batches)."""
+    """Trials alternate ingest and media; every other pair kills by progress, not by time:
+    a random moment after the first match batch committed (the window before the next)."""
     stage = "ingest" if n % 2 == 0 else "media"
     if n % 4 >= 2:
-        target = ctx.rng.randint(1, max(1, len(ctx.reference.present) - 1))
-        found = _attempt(n, stage, f"matched>={target}", when_count("matched", target), ctx)
+        delay = round(ctx.rng.uniform(0.0, 0.6), 2)  # into the next batch, or past it
+        point = when_count("matched", 1, delay)
+        found = _attempt(n, stage, f"first match batch + {delay:.2f}s", point, ctx)
         assert found is not None
         return found
     span = ctx.spans[stage]

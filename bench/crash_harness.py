@@ -154,8 +154,16 @@ def after_seconds(seconds: float) -> KillPoint:
     return lambda elapsed, _probe: elapsed >= seconds
 
 
-def when_count(name: str, at_least: int = 1) -> KillPoint:
-    return lambda _elapsed, probe: probe.counts()[name] >= at_least
+def when_count(name: str, at_least: int = 1, then: float = 0.0) -> KillPoint:
+    """Kill ``then`` seconds after the database first holds ``at_least`` ``name`` rows."""
+    seen: list[float] = []
+
+    def point(elapsed: float, probe: Probe) -> bool:
+        if not seen and probe.counts()[name] >= at_least:
+            seen.append(elapsed)
+        return bool(seen) and elapsed >= seen[0] + then
+
+    return point
 
 
 @dataclass
