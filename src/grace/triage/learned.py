@@ -252,7 +252,8 @@ def _out_of_fold(oof: Any, x: Any, y: Any, a: float, b: float) -> dict[str, floa
         p = np.clip(p, 1e-9, 1 - 1e-9)
         return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
 
-    rules = np.array([rules_logit(row) for row in x]).reshape(-1, 1)
+    rules = np.array([rules_logit(row) for row in x])
+    rules = ((rules - rules.mean()) / (rules.std() or 1.0)).reshape(-1, 1)  # lbfgs likes scale
     platt = LogisticRegression(C=1e4, max_iter=1000).fit(rules, y)
     model = 1.0 / (1.0 + np.exp(-np.clip(a * oof + b, -700.0, 700.0)))
     return {"model": loss(model), "rules": loss(platt.predict_proba(rules)[:, 1])}
