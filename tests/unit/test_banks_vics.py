@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from grace.banks import BankEntry, BankFormatError, Category, read_vics, write_vics2
-from grace.banks.vics_write import context_url, odata_v4_key
+from grace.banks.vics_write import as_vics2, context_url
 from shared_data import CONFORMANCE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -79,22 +79,11 @@ def test_nist_12_to_20_round_trip(kind: str) -> None:
     again = read_vics(written)
     assert again.format == "vics-2.0" and again.version == "2.0"
     # the 1.x (OData v3) annotations come back in their 2.0 (OData v4) spelling
-    assert again.entries == [_as_v4(entry) for entry in first.entries]
+    assert again.entries == [as_vics2(entry) for entry in first.entries]
     media = doc["value"][0]["Media"]
     keys = {k for m in media for k in [*m, *(k for f in m.get("MediaFiles", []) for k in f)]}
     assert not {k for k in keys if k.startswith("odata.") or k.endswith("@odata.navigationLinkUrl")}
     assert "@odata.id" in keys and "Media@odata.navigationLink" in keys
-
-
-def _as_v4(entry: BankEntry) -> BankEntry:
-    return entry.model_copy(
-        update={
-            "extra": {odata_v4_key(k): v for k, v in entry.extra.items()},
-            "media_file_extra": [
-                {odata_v4_key(k): v for k, v in item.items()} for item in entry.media_file_extra
-            ],
-        }
-    )
 
 
 SYNTHETIC_20 = {

@@ -81,6 +81,19 @@ _V3_SUFFIXES = {
 }
 
 
+def as_vics2(entry: BankEntry) -> BankEntry:
+    """``entry`` as reading its VICS 2.0 export gives it back: OData annotation keys in
+    their 2.0 spelling, everything else unchanged."""
+    return entry.model_copy(
+        update={
+            "extra": {odata_v4_key(k): v for k, v in entry.extra.items()},
+            "media_file_extra": [
+                {odata_v4_key(k): v for k, v in item.items()} for item in entry.media_file_extra
+            ],
+        }
+    )
+
+
 def odata_v4_key(key: str) -> str:
     """A 1.x key as VICS 2.0 spells it: ``odata.id`` -> ``@odata.id``,
     ``MediaFiles@odata.navigationLinkUrl`` -> ``MediaFiles@odata.navigationLink``.
