@@ -12,6 +12,9 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 .venv/bin/pip install --quiet --upgrade pip >/dev/null
 .venv/bin/pip install --quiet -e ".${extras}"
+# PSI cardinality for `grace deconflict overlap`; --no-deps because its metadata pins an old
+# protobuf that onnx and grpc refuse (it runs on theirs). See docs/deconfliction.md.
+.venv/bin/pip install --quiet --no-deps openmined-psi==2.0.6
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   # Browser tests drive Debian's chromium through Playwright (no browser download).
   SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"

@@ -74,4 +74,7 @@ def _include_pages(app: FastAPI) -> None:
     from grace.api.exports import router as exports_router
 
     app.include_router(exports_router)
+    from grace.api.deconflict import router as deconflict_router
+
+    app.include_router(deconflict_router)
     app.include_router(pages_router)
