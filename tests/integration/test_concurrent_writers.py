@@ -41,11 +41,11 @@ from pg import require_or_skip
 
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"
 GRACE = [sys.executable, "-m", "grace.cli.main"]
-REFERRALS = 10
+REFERRALS = 8
 SEEDED = 2  # ingested before the desk starts, so that reads have something to read
 INGESTS = 4
 BURST = 16
-BURSTS_DURING = 3  # smaller bursts while the ingests run (each ingest takes seconds)
+BURSTS_DURING = 2  # smaller bursts while the ingests run (each ingest takes seconds)
 
 
 @pytest.fixture(scope="module")
