@@ -179,13 +179,15 @@ def exposure(workspace: WorkspaceDep, principal: MediaUser) -> Exposure:
 
 
 def _check_displayable(workspace: Workspace, principal: Principal, sha256: str) -> None:
-    """404 outside the caller's scope; 403 for items a hash set already categorised."""
+    """404 outside the caller's scope; 403 for items a hash set already categorised, and
+    for items not yet matched against the hash sets (nobody can say yet they are not)."""
     with workspace.sessions() as session:
         media_in_scope(session, principal, sha256)
         if hidden_shas(session, [sha256]):
             raise HTTPException(
                 status_code=403,
-                detail="categorised by a hash set: not displayed (download the original if needed)",
+                detail="categorised by a hash set, or not yet matched: not displayed "
+                "(download the original if needed)",
             )
 
 
