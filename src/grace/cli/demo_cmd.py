@@ -88,10 +88,12 @@ def demo(
         )
     media = process_media(workspace, quiet=as_json)
     intel = run_intel(workspace, quiet=as_json)
-    scored = triage_workspace(workspace)
+    with Progress(console=console, transient=True, disable=as_json) as bar:
+        bar.add_task("scoring referrals and creating demo accounts", total=None)
+        scored = triage_workspace(workspace)
+        accounts = ensure_demo_accounts(workspace)
     with workspace.sessions() as session:
         statuses = media_status_totals(session)
-    accounts = ensure_demo_accounts(workspace)
     workspace.close()
     result = {
         "home": str(root),
