@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grace.api.models import ERRORS
+from grace.api.models import ERRORS, ErrorOut
 from grace.deconflict import coordinator
 from grace.deconflict.nodes import NodeError, authenticate
 from grace.deconflict.oprf import OprfError
@@ -34,7 +34,7 @@ from grace.workspace import Workspace
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    429: {"description": "over the node's hourly evaluation budget"},
+    429: {"model": ErrorOut, "description": "over the node's hourly evaluation budget"},
 }
 router = APIRouter(prefix="/api/v1/deconflict", tags=["deconfliction"], responses=RESPONSES)
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
