@@ -110,6 +110,30 @@ COMMANDS: dict[str, LazyCommand] = {
         f"{_CLI}.cluster_cmd:worker",
         "Join this machine to a cluster as a worker (Dask's own worker process, with TLS).",
     ),
+    "node": LazyCommand(
+        f"{_CLI}.exchange_cmd:node_app",
+        "This workspace as a node: its name, agency and key fingerprint.",
+    ),
+    "peers": LazyCommand(
+        f"{_CLI}.exchange_cmd:peers_app",
+        "Peer nodes you trust: pin keys, list, revoke, remove.",
+    ),
+    "send": LazyCommand(
+        f"{_CLI}.exchange_cmd:send",
+        "Send routed referrals (or --outcomes) to peer nodes as signed packages.",
+    ),
+    "receive": LazyCommand(
+        f"{_CLI}.exchange_cmd:receive",
+        "Verify packages against their senders' pinned keys, then ingest (or quarantine).",
+    ),
+    "outcome": LazyCommand(
+        f"{_CLI}.exchange_cmd:outcome",
+        "Record what became of a referral; `grace send --outcomes` reports it to its sender.",
+    ),
+    "exchange": LazyCommand(
+        f"{_CLI}.exchange_cmd:exchange_app",
+        "Exchange between nodes: inbox, outbox, a referral's history.",
+    ),
     "hashset": LazyCommand(
         f"{_CLI}.hashset_cmd:app",
         "Hash sets (banks): Project VIC / CAID VICS JSON, CSV, PDQ lists.",

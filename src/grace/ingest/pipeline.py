@@ -128,6 +128,10 @@ class IngestPipeline:
         finally:
             item.close()
 
+    def store(self, units: list[Unit]) -> list[Outcome]:
+        """Store units assembled elsewhere (``grace receive``) exactly as ingest does."""
+        return self._store_batch(units)
+
     def _store_batch(self, units: list[Unit]) -> list[Outcome]:
         """Store referrals with one disk flush and one transaction for the whole batch.
 

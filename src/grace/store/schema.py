@@ -10,6 +10,7 @@ from grace.store import (  # noqa: F401 - importing registers the tables
     account_tables,
     deconflict_tables,
     desk_tables,
+    exchange_tables,
     fl_tables,
     intel_tables,
     learn_tables,

@@ -77,4 +77,7 @@ def _include_pages(app: FastAPI) -> None:
     from grace.api.deconflict import router as deconflict_router
 
     app.include_router(deconflict_router)
+    from grace.api.exchange import router as exchange_router
+
+    app.include_router(exchange_router)
     app.include_router(pages_router)

@@ -1,0 +1,125 @@
+"""``/api/v1/exchange``: a node's inbox for peers, and the desk's inbox, outbox and history.
+
+``POST /inbox`` is not a desk session: the calling node names itself (``X-Grace-Node``)
+and presents the token this node issued it (``Authorization: Bearer``); the package it
+posts is then checked against that node's pinned key like any package (``grace.exchange.
+receive``). The answer is this node's signed receipt, also for a refused package (its
+``status`` is ``quarantined`` and its ``reason`` says why).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from grace.api.models import ERRORS
+from grace.exchange.history import received_row, referral_history, sent_row
+from grace.exchange.node import ExchangeError
+from grace.exchange.outcomes import OUTCOMES, record_outcome
+from grace.exchange.peers import token_ok
+from grace.exchange.receive import receive
+from grace.exchange.send import NODE_HEADER
+from grace.store.exchange_tables import ExchangePeer, ExchangeReceived, ExchangeSent
+from grace.store.tables import Referral
+from grace.web.auth import Principal, referral_scope, require_roles
+from grace.web.deps import get_workspace
+from grace.workspace import Workspace
+
+router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], responses=ERRORS)
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+DeskUser = Annotated[Principal, Depends(require_roles("admin", "supervisor", "analyst"))]
+MAX_PACKAGE = 1 << 30
+PACKAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+class OutcomeIn(BaseModel):
+    outcome: str = Field(description=", ".join(OUTCOMES))
+    reason: str | None = Field(None, max_length=2000)
+
+
+@router.post("/inbox", openapi_extra=PACKAGE_BODY)
+async def exchange_inbox(
+    request: Request,
+    workspace: WorkspaceDep,
+    node: Annotated[str | None, Header(alias=NODE_HEADER, max_length=100)] = None,
+    authorization: Annotated[str | None, Header(max_length=300)] = None,
+) -> dict[str, Any]:
+    """Receive one package from a pinned peer; returns the signed receipt."""
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    with workspace.sessions() as session:
+        peer = session.scalar(select(ExchangePeer).where(ExchangePeer.name == (node or "")))
+        if peer is None or not token_ok(peer, token):
+            raise HTTPException(401, "unknown node or wrong token (X-Grace-Node, Bearer token)")
+    body = await request.body()
+    if len(body) > MAX_PACKAGE:
+        raise HTTPException(413, "package too large")
+    source = f"inbox:{node}"
+    result: dict[str, Any] = await run_in_threadpool(
+        receive, workspace, body, source, f"node:{node}"
+    )
+    return result
+
+
+@router.get("/inbox/packages")
+def exchange_inbox_list(
+    workspace: WorkspaceDep, principal: DeskUser, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Received packages, newest first: sender, verification result, referral."""
+    with workspace.sessions() as session:
+        rows = session.scalars(
+            select(ExchangeReceived).order_by(ExchangeReceived.id.desc()).limit(min(limit, 1000))
+        )
+        return [received_row(r) for r in rows]
+
+
+@router.get("/outbox")
+def exchange_outbox(
+    workspace: WorkspaceDep, principal: DeskUser, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Sent packages, newest first: peer, delivery, receipt."""
+    with workspace.sessions() as session:
+        rows = session.scalars(
+            select(ExchangeSent).order_by(ExchangeSent.id.desc()).limit(min(limit, 1000))
+        )
+        return [sent_row(r) for r in rows]
+
+
+@router.get("/referrals/{referral_id}/history")
+def exchange_history(
+    referral_id: int, workspace: WorkspaceDep, principal: DeskUser
+) -> dict[str, Any]:
+    """A referral across nodes: custody, how it arrived, deliveries, outcomes."""
+    with workspace.sessions() as session:
+        _visible(session, referral_id, principal)
+        return referral_history(session, referral_id)
+
+
+@router.post("/referrals/{referral_id}/outcome")
+def exchange_outcome(
+    referral_id: int, body: OutcomeIn, workspace: WorkspaceDep, principal: DeskUser
+) -> dict[str, Any]:
+    """Record this desk's outcome for a referral (sent back by ``grace send --outcomes``)."""
+    with workspace.sessions() as session:
+        _visible(session, referral_id, principal)
+    try:
+        record_outcome(workspace, referral_id, body.outcome, body.reason, principal.actor)
+    except ExchangeError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"referral_id": referral_id, "outcome": body.outcome}
+
+
+def _visible(session: Any, referral_id: int, principal: Principal) -> None:
+    found = session.scalar(
+        select(Referral.id).where(Referral.id == referral_id, referral_scope(principal))
+    )
+    if found is None:
+        raise HTTPException(404, "no such referral")

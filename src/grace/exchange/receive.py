@@ -1,0 +1,279 @@
+"""``grace receive``: verify a package against its sender's pinned key, then ingest it.
+
+Checks, in order, each failure quarantined with one line and nothing ingested: readable
+package, known and active sender, signature by the pinned key, every member as the
+manifest lists it, not a replay (a package id reused by other bytes, or older than the
+replay window), addressed to this node's agency, and a valid grace referral. A package
+seen before reports ``already_present``. A referral is stored through the ingest pipeline
+itself (same vault, same custody code); its custody ``source`` names the sender, the
+package digest and the signer, and the sender's own custody records are kept beside it.
+The answer is a receipt signed with this node's key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from grace.exchange import package
+from grace.exchange.node import Node, load_node
+from grace.exchange.package import PackageError
+from grace.exports.signing import load_public_key
+from grace.ingest.assemble import Unit
+from grace.ingest.base import IngestError
+from grace.ingest.grace_json import GraceJsonIngestor
+from grace.ingest.inputs import InputProblem
+from grace.ingest.pipeline import IngestPipeline
+from grace.model import Referral as ReferralModel
+from grace.store.exchange_tables import ExchangePeer, ExchangeReceived
+from grace.store.locks import hold_write_lock
+from grace.workspace import Workspace
+
+REPLAY_WINDOW = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=10)
+DONE = ("ingested", "already_present")
+
+
+@dataclass
+class Checked:
+    """A package whose signature and members have been verified."""
+
+    sha256: str
+    manifest: dict[str, Any]
+    members: dict[str, bytes]
+    sender: str
+    signer: str
+
+
+def receive(workspace: Workspace, data: bytes, source: str, actor: str) -> dict[str, Any]:
+    """Verify and ingest one package; returns the signed receipt (also for a refusal)."""
+    node = load_node(workspace)
+    digest = package.sha256(data)
+    seen = _seen(workspace, digest)
+    if seen is not None:
+        return _receipt(node, seen.package_id, digest, "already_present", seen.referral_id)
+    manifest: dict[str, Any] = {}
+    try:
+        manifest, raw, signature, archive = package.read_unverified(data)
+        checked = _verify(workspace, node, digest, manifest, raw, signature, archive)
+        if checked.manifest["kind"] == "outcomes":
+            from grace.exchange.outcomes import apply_outcomes
+
+            apply_outcomes(workspace, checked, actor)
+            _record(workspace, checked, "ingested", None, None, actor)
+            return _receipt(node, checked.manifest["package_id"], digest, "ingested", None)
+        unit = _unit(checked, source)
+    except PackageError as exc:
+        return _refuse(workspace, node, data, digest, manifest, source, str(exc), actor)
+    outcome = IngestPipeline(workspace, actor).store([unit])[0]
+    if outcome.status == "quarantined":
+        reason = f"malformed document: {outcome.reason}"
+        _record(workspace, checked, "quarantined", None, reason, actor)
+        return _receipt(node, checked.manifest["package_id"], digest, "quarantined", None, reason)
+    _record(workspace, checked, outcome.status, outcome.referral_id, None, actor)
+    return _receipt(
+        node, checked.manifest["package_id"], digest, outcome.status, outcome.referral_id
+    )
+
+
+def _seen(workspace: Workspace, digest: str) -> ExchangeReceived | None:
+    with workspace.sessions() as session:
+        query = select(ExchangeReceived).where(
+            ExchangeReceived.package_sha256 == digest, ExchangeReceived.status.in_(DONE)
+        )
+        row = session.scalars(query).first()
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def _verify(
+    workspace: Workspace,
+    node: Node,
+    digest: str,
+    manifest: dict[str, Any],
+    raw: bytes,
+    signature: bytes,
+    archive: Any,
+) -> Checked:
+    sender = str((manifest.get("sender") or {}).get("node"))
+    claimed = str((manifest.get("sender") or {}).get("fingerprint"))
+    with workspace.sessions() as session:
+        peer = session.scalar(select(ExchangePeer).where(ExchangePeer.name == sender))
+        if peer is None:
+            raise PackageError(f"unknown sender {sender}: no peer pinned under that name")
+        if peer.status != "active":
+            raise PackageError(f"sender {sender} is revoked")
+        if claimed != peer.fingerprint:
+            raise PackageError(
+                f"signed by an unknown key {claimed[:23]}..., not the key pinned for {sender}"
+            )
+        package.check_signature(
+            raw, signature, load_public_key(bytes.fromhex(peer.public_key)), sender
+        )
+        members = package.read_members(manifest, archive)
+        _not_replayed(session, manifest, digest)
+    _addressed_here(node, manifest)
+    return Checked(digest, manifest, members, sender, claimed)
+
+
+def _not_replayed(session: Any, manifest: dict[str, Any], digest: str) -> None:
+    package_id = str(manifest["package_id"])
+    other = session.scalar(
+        select(ExchangeReceived.package_sha256).where(
+            ExchangeReceived.package_id == package_id,
+            ExchangeReceived.package_sha256 != digest,
+            ExchangeReceived.status.in_(DONE),
+        )
+    )
+    if other is not None:
+        raise PackageError(f"replay: package id {package_id} was already received with other bytes")
+    try:
+        created = datetime.fromisoformat(str(manifest["created_at"]))
+    except ValueError:
+        raise PackageError("malformed package: created_at is not a time") from None
+    now = datetime.now(UTC)
+    if created.tzinfo is None or created < now - REPLAY_WINDOW or created > now + CLOCK_SKEW:
+        raise PackageError(
+            f"replay: package created {manifest['created_at']}, outside the "
+            f"{REPLAY_WINDOW.days}-day window"
+        )
+
+
+def _addressed_here(node: Node, manifest: dict[str, Any]) -> None:
+    recipient = manifest.get("recipient") or {}
+    agency, name = recipient.get("agency"), recipient.get("node")
+    if node.agency and agency != node.agency:
+        raise PackageError(f"addressed to agency {agency}, this node acts for {node.agency}")
+    if name != node.name:
+        raise PackageError(f"addressed to node {name}, this node is {node.name}")
+
+
+def _unit(checked: Checked, source: str) -> Unit:
+    if checked.manifest["kind"] != "referral":
+        raise PackageError(f"malformed package: unknown kind {checked.manifest['kind']!r}")
+    document = checked.members.get("referral.json")
+    if document is None:
+        raise PackageError("malformed document: the package has no referral.json")
+    try:
+        parsed = GraceJsonIngestor().parse(document, "referral.json")
+    except IngestError as exc:
+        raise PackageError(f"malformed document: {exc}") from None
+    if not isinstance(parsed, ReferralModel):
+        raise PackageError("malformed document: referral.json is not a referral")
+    where = f"exchange:{checked.sender}:sha256:{checked.sha256}:signer:{checked.signer} ({source})"
+    unit = Unit(parsed, where, "referral.json", document)
+    for name, data in sorted(checked.members.items()):
+        if name.startswith("documents/"):
+            unit.extra_documents.append((name, data))
+        elif name.startswith("media/"):
+            index = int(name.removeprefix("media/"))
+            if not 0 <= index < len(parsed.files):
+                raise PackageError(f"malformed document: {name} matches no file of the referral")
+            unit.media[index] = (parsed.files[index].name or name, data)
+    return unit
+
+
+def _record(
+    workspace: Workspace,
+    checked: Checked,
+    status: str,
+    referral_id: int | None,
+    reason: str | None,
+    actor: str,
+) -> None:
+    about = checked.manifest.get("about") or {}
+    custody = checked.members.get("custody.json")
+    records = (
+        package.Package(checked.manifest, checked.members).member_json("custody.json")
+        if custody
+        else []
+    )
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        session.add(
+            ExchangeReceived(
+                package_id=str(checked.manifest["package_id"]),
+                package_sha256=checked.sha256,
+                kind=str(checked.manifest["kind"]),
+                sender=checked.sender,
+                signer_fingerprint=checked.signer,
+                received_at=datetime.now(UTC),
+                status=status,
+                reason=reason,
+                referral_id=referral_id,
+                remote_referral_id=about.get("referral_id"),
+                custody={"records": records},
+            )
+        )
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="exchange.receive",
+            object_type="referral" if referral_id else "exchange_package",
+            object_id=str(referral_id or checked.manifest["package_id"]),
+            details={
+                "sender": checked.sender,
+                "signer": checked.signer,
+                "package_sha256": checked.sha256,
+                "status": status,
+                "reason": reason,
+            },
+        )
+    workspace.audit.save_anchor()
+
+
+def _refuse(
+    workspace: Workspace,
+    node: Node,
+    data: bytes,
+    digest: str,
+    manifest: dict[str, Any],
+    source: str,
+    reason: str,
+    actor: str,
+) -> dict[str, Any]:
+    """Quarantine through the ingest pipeline (record, audit) and note it in the inbox."""
+    IngestPipeline(workspace, actor).quarantine(InputProblem(source, reason, data))
+    sender = manifest.get("sender") if isinstance(manifest.get("sender"), dict) else {}
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        session.add(
+            ExchangeReceived(
+                package_id=str(manifest.get("package_id"))[:64] if manifest else None,
+                package_sha256=digest,
+                kind=str(manifest.get("kind"))[:20] if manifest else None,
+                sender=str((sender or {}).get("node"))[:100] if sender else None,
+                signer_fingerprint=str((sender or {}).get("fingerprint"))[:80] if sender else None,
+                received_at=datetime.now(UTC),
+                status="quarantined",
+                reason=reason,
+            )
+        )
+    package_id = str(manifest.get("package_id")) if manifest else None
+    return _receipt(node, package_id, digest, "quarantined", None, reason)
+
+
+def _receipt(
+    node: Node,
+    package_id: str | None,
+    digest: str,
+    status: str,
+    referral_id: int | None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "package_id": package_id,
+        "package_sha256": digest,
+        "status": status,
+        "receiver": node.name,
+        "receiver_fingerprint": node.fingerprint,
+        "referral_id": referral_id,
+        "at": datetime.now(UTC).isoformat(),
+    }
+    if reason:
+        body["reason"] = reason
+    return package.sign_receipt(node.key, body)

@@ -1,0 +1,219 @@
+"""``grace send``: package each routed referral for its agency's node and deliver it.
+
+One package per referral: the referral in grace JSON (the model exactly as this node
+stored it), every document and media file byte for byte from the vault, and this node's
+custody records for them. Delivery is an HTTP(S) POST to the peer's inbox, whose answer is
+the peer's signed receipt (checked against the peer's pinned key and kept), or a file in an
+outbox folder for air-gapped transfer. The ``exchange_sent`` row is the mark that the
+referral was disseminated; the referral's desk status is left to the desk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grace.exchange import package
+from grace.exchange.node import ExchangeError, Node, load_node
+from grace.exchange.peers import find_peer, peer_for_agency
+from grace.exports.signing import load_public_key
+from grace.ingest.grace_json import SCHEMA_ID
+from grace.store.exchange_tables import ExchangePeer, ExchangeSent
+from grace.store.locks import hold_write_lock
+from grace.store.tables import Custody, Referral, ReferralFile
+from grace.workspace import Workspace
+
+INBOX_PATH = "/api/v1/exchange/inbox"
+NODE_HEADER = "X-Grace-Node"
+TIMEOUT_S = 120.0
+
+
+@dataclass
+class Delivery:
+    """Where a package went and what came back."""
+
+    peer: str
+    referral_id: int | None
+    package_id: str
+    package_sha256: str
+    delivery: str  # delivered | outbox | failed
+    receipt: dict[str, Any] | None = None
+    receipt_ok: bool = False
+    error: str | None = None
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def referral_members(
+    workspace: Workspace, session: Session, row: Referral, node: str
+) -> dict[str, bytes]:
+    """The package members for one referral: document, originals, media, custody."""
+    document = {"$schema": SCHEMA_ID, **row.data}
+    members = {"referral.json": json.dumps(document, ensure_ascii=False).encode()}
+    files = session.scalars(
+        select(ReferralFile).where(ReferralFile.referral_id == row.id).order_by(ReferralFile.id)
+    ).all()
+    for index, file in enumerate(files):
+        if file.sha256:
+            members[f"media/{index}"] = workspace.vault.get(file.sha256)
+    custody = session.scalars(
+        select(Custody).where(Custody.referral_id == row.id).order_by(Custody.id)
+    ).all()
+    documents = [c for c in custody if c.role == "document"]
+    for number, record in enumerate(documents):
+        members[f"documents/{number}"] = workspace.vault.get(record.sha256)
+    records = [
+        {
+            "sha256": c.sha256,
+            "role": c.role,
+            "original_name": c.original_name,
+            "source": c.source,
+            "received_at": c.received_at.isoformat(),
+            "actor": c.actor,
+            "node": node,
+        }
+        for c in custody
+    ]
+    members["custody.json"] = json.dumps(records, ensure_ascii=False).encode()
+    return members
+
+
+def pending_referrals(
+    session: Session, agencies: Iterable[str] | None, ids: list[int] | None
+) -> list[Referral]:
+    """Routed referrals not yet delivered (or put in an outbox) to their agency's node."""
+    query = select(Referral).where(Referral.agency.is_not(None)).order_by(Referral.id)
+    if ids:
+        query = query.where(Referral.id.in_(ids))
+    if agencies:
+        query = query.where(Referral.agency.in_(list(agencies)))
+    done = select(ExchangeSent.referral_id).where(
+        ExchangeSent.kind == "referral", ExchangeSent.delivery != "failed"
+    )
+    if not ids:  # named referrals are sent again on request (the receiver deduplicates)
+        query = query.where(Referral.id.not_in(done))
+    return list(session.scalars(query))
+
+
+def send_referrals(
+    workspace: Workspace,
+    actor: str,
+    agencies: list[str] | None = None,
+    ids: list[int] | None = None,
+    outbox: Path | None = None,
+    progress: Callable[[Delivery], None] | None = None,
+) -> list[Delivery]:
+    """Send every pending routed referral to the active peer pinned for its agency."""
+    node = load_node(workspace)
+    results: list[Delivery] = []
+    with workspace.sessions() as session, httpx.Client(timeout=TIMEOUT_S) as client:
+        for row in pending_referrals(session, agencies, ids):
+            peer = peer_for_agency(session, str(row.agency))
+            if peer is None:
+                continue  # no node for that agency: it stays pending (docs/exchange.md)
+            recipient = {"node": peer.name, "agency": peer.agency}
+            about = {"referral_id": row.id, "natural_key": row.natural_key}
+            members = referral_members(workspace, session, row, node.name)
+            data = package.build(node, "referral", recipient, members, about)
+            result = deliver(client, node, peer, data, row.id, outbox)
+            record_delivery(workspace, actor, result, "referral")
+            results.append(result)
+            if progress:
+                progress(result)
+    return results
+
+
+def deliver(
+    client: httpx.Client,
+    node: Node,
+    peer: ExchangePeer,
+    data: bytes,
+    referral_id: int | None,
+    outbox: Path | None,
+) -> Delivery:
+    """POST to the peer's inbox, or write to the outbox when asked or when it has no URL."""
+    manifest, *_ = package.read_unverified(data)
+    result = Delivery(
+        peer.name, referral_id, str(manifest["package_id"]), package.sha256(data), "outbox"
+    )
+    if outbox is not None or not peer.url:
+        folder = (outbox or Path("outbox")) / peer.name
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{result.package_id}.grace-exchange.zip"
+        path.write_bytes(data)
+        result.path = str(path)
+        return result
+    headers = {
+        NODE_HEADER: node.name,
+        "Authorization": f"Bearer {peer.send_token or ''}",
+        "Content-Type": "application/zip",
+    }
+    try:
+        response = client.post(peer.url + INBOX_PATH, content=data, headers=headers)
+        receipt = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        result.delivery, result.error = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        return result
+    if response.status_code != 200 or not isinstance(receipt, dict) or "status" not in receipt:
+        detail = receipt.get("detail") if isinstance(receipt, dict) else None
+        result.delivery, result.error = "failed", f"HTTP {response.status_code}: {detail}"
+        return result
+    result.delivery, result.receipt = "delivered", receipt
+    result.receipt_ok = package.receipt_ok(load_public_key(bytes.fromhex(peer.public_key)), receipt)
+    if receipt.get("status") == "quarantined":
+        result.delivery, result.error = "failed", f"refused: {receipt.get('reason')}"
+    return result
+
+
+def record_delivery(workspace: Workspace, actor: str, result: Delivery, kind: str) -> None:
+    """The outbox row (the referral's dissemination mark) and its audit event."""
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        session.add(
+            ExchangeSent(
+                package_id=result.package_id,
+                package_sha256=result.package_sha256,
+                kind=kind,
+                peer=result.peer,
+                referral_id=result.referral_id,
+                sent_at=datetime.now(UTC),
+                delivery=result.delivery,
+                error=result.error,
+                receipt=result.receipt,
+                receipt_ok=result.receipt_ok,
+            )
+        )
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action=f"exchange.send_{kind}",
+            object_type="referral" if result.referral_id else "exchange_package",
+            object_id=str(result.referral_id or result.package_id),
+            details={
+                "peer": result.peer,
+                "package_sha256": result.package_sha256,
+                "delivery": result.delivery,
+                "receipt_ok": result.receipt_ok,
+                "error": result.error,
+            },
+        )
+    workspace.audit.save_anchor()
+
+
+def peer_named(workspace: Workspace, name: str) -> ExchangePeer:
+    with workspace.sessions() as session:
+        row = find_peer(session, name)
+        session.expunge(row)
+    if row.status != "active":
+        raise ExchangeError(f"peer {name} is revoked")
+    return row
