@@ -52,7 +52,10 @@ def _append_many(workspace: Workspace, start: threading.Barrier, who: int) -> in
             )
             if i % 2:  # two events in one transaction: the cached head carries forward
                 workspace.audit.append(
-                    session, actor=f"thread-{who}", action="view", object_type="media",
+                    session,
+                    actor=f"thread-{who}",
+                    action="view",
+                    object_type="media",
                     object_id=str(i),
                 )
     return who
@@ -64,7 +67,10 @@ def test_threads_and_processes_append_without_losing_an_event(workspace: Workspa
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", _WRITER, str(workspace.home), str(PER_PROCESS), str(n)],
-            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for n in range(PROCESSES)
     ]
