@@ -120,3 +120,37 @@ def test_tls_cluster_two_workers_and_refusals(tmp_path: Path) -> None:
         up.send_signal(signal.SIGTERM)
         up.wait(60)
     assert not [pid for pid in pids if alive(pid)]
+
+
+def test_bare_scheduler_then_grace_worker_joins(tmp_path: Path) -> None:
+    """``cluster up --workers 0`` (the scheduler machine) then ``grace worker`` from elsewhere:
+    the worker joins over TLS under its name, and both stop on SIGTERM."""
+    certs = tmp_path / "certs"
+    make_cluster_certs(certs)
+    port = free_port()
+    address = f"tls://127.0.0.1:{port}"
+    up = subprocess.Popen(
+        [*GRACE, "cluster", "up", "--certs", str(certs), "--workers", "0", "--port", str(port),
+         "--workdir", str(tmp_path / "run"), "--json"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    worker = None
+    try:
+        assert up.stdout is not None
+        pids = json.loads(up.stdout.readline())["pids"]
+        worker = subprocess.Popen(
+            [*GRACE, "worker", "--scheduler", address, "--certs", str(certs), "--name", "remote-1",
+             "--workdir", str(tmp_path / "w")],
+        )  # fmt: skip
+        client = local.wait_for_workers(address, certs, 1, timeout=120)
+        names = [w["name"] for w in client.scheduler_info()["workers"].values()]
+        assert names == ["remote-1"]
+        assert client.submit(sum, [1, 2, 3]).result() == 6
+        client.close()
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
+        up.send_signal(signal.SIGTERM)
+        up.wait(60)
+    assert not [pid for pid in pids if alive(pid)]
