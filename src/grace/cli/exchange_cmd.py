@@ -225,7 +225,9 @@ def outcome(
 
 @exchange_app.command("history")
 def history(
-    referral_id: Annotated[int, typer.Argument(help="Referral id.")], home: HomeOption = None
+    referral_id: Annotated[int, typer.Argument(help="Referral id.")],
+    home: HomeOption = None,
+    as_json: JsonOption = True,
 ) -> None:
     """A referral across nodes: custody, sender's custody, deliveries, outcomes (JSON)."""
     from grace.exchange.history import referral_history
@@ -235,7 +237,7 @@ def history(
 
 
 @exchange_app.command("outcomes")
-def outcomes_stats(home: HomeOption = None) -> None:
+def outcomes_stats(home: HomeOption = None, as_json: JsonOption = True) -> None:
     """Outcomes per agency, ESP and incident type, and time to outcome (JSON)."""
     from grace.exchange.outcomes import outcome_stats
 

@@ -187,8 +187,11 @@ def _judge(home: Path | None, a: int, b: int, verdict: str, reason: str) -> None
 def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Referrals and files by week, ESP, incident type, country and agency; media novelty;
     queue sizes and ages."""
+    from grace.exchange.outcomes import outcome_stats
+
     with open_workspace(home) as workspace, workspace.sessions() as session:
         found = workspace_stats(session)
+        found["outcomes"] = outcome_stats(session)  # reported back by peer nodes (exchange)
     if as_json:
         print_json(found)
         return
@@ -204,6 +207,8 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
         print_table((key.removeprefix("by_").replace("_", " "), "referrals"), items[:12])
         if len(items) > 12:
             print(f"... and {len(items) - 12} more (grace stats --json lists all)")
+    if found["outcomes"]["total"]:
+        print(f"outcomes: {found['outcomes']['total']} (grace stats --json: per agency, ESP)")
     shares = ", ".join(f"{k} {v:.0%}" for k, v in found["media_share"].items())
     print(f"media: {shares or 'not processed'}")
     print_table(

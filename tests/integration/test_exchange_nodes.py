@@ -1,0 +1,339 @@
+"""Three grace nodes on loopback: a coordinator (europol), de-bka and nl-police, each its
+own workspace and ``grace serve`` process (de-bka on PostgreSQL where one is configured),
+exchanging referrals and outcomes only through signed packages over HTTP.
+
+The coordinator ingests a generated benign batch, routes it and sends; each national node
+must hold exactly the referrals routed to it, the evidence byte-exact, and custody naming
+the coordinator, the package digest and the signer. Tampered, unknown-key, replayed and
+misaddressed packages are refused with one line and ingest nothing. Outcomes come back and
+appear in the coordinator's stats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from grace.demo.generate import generate
+from grace.exchange import package
+from grace.exchange.node import Node as NodeId
+from grace.exchange.node import load_node
+from grace.store.tables import Referral, ReferralFile
+from grace.workspace import Workspace
+from pg import admin_url, require_or_skip
+
+GRACE = [sys.executable, "-m", "grace.cli.main"]
+NATIONAL = ("de-bka", "nl-police")
+
+
+@dataclass
+class Node:
+    name: str
+    home: Path
+    database_url: str | None = None
+    url: str = ""
+
+
+def grace(node: Node, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GRACE_HOME": str(node.home)}
+    if node.database_url:
+        env["GRACE_DATABASE_URL"] = node.database_url
+    done = subprocess.run([*GRACE, *args], capture_output=True, text=True, env=env, timeout=180)
+    if ok:
+        assert done.returncode == 0, f"{args}: {done.stdout[-800:]} {done.stderr[-1500:]}"
+    return done
+
+
+def grace_json(node: Node, *args: str, ok: bool = True) -> object:
+    return json.loads(grace(node, *args, "--json", ok=ok).stdout)
+
+
+def _wait(url: str) -> None:
+    for _ in range(600):
+        try:
+            httpx.get(f"{url}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not start")
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str | None]:
+    """A uniquely named PostgreSQL database for de-bka, dropped afterwards (required in CI)."""
+    if not admin_url() and os.environ.get("GRACE_REQUIRE_POSTGRES") != "1":
+        yield None
+        return
+    base = make_url(require_or_skip())
+    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
+    name = f"{prefix}_exchange_{uuid.uuid4().hex[:8]}".replace("-", "_")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def nodes(
+    tmp_path_factory: pytest.TempPathFactory, pg_url: str | None
+) -> Iterator[dict[str, Node]]:
+    root = tmp_path_factory.mktemp("exchange")
+    found = {n: Node(n, root / n) for n in ("europol", *NATIONAL)}
+    found["de-bka"].database_url = pg_url
+    for node in found.values():
+        Workspace.init(node.home, node.database_url).close()
+        grace(node, "node", "set", "--name", node.name, "--agency", node.name)
+        grace(node, "node", "show", "--key-out", str(root / f"{node.name}.pem"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for node in found.values():
+            port = _free_port()
+            env = {**os.environ, "GRACE_HOME": str(node.home)}
+            if node.database_url:
+                env["GRACE_DATABASE_URL"] = node.database_url
+            with (root / f"{node.name}.log").open("ab") as log:
+                procs.append(
+                    subprocess.Popen(
+                        [*GRACE, "serve", "--port", str(port)],
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            node.url = f"http://127.0.0.1:{port}"
+        coordinator = found["europol"]
+        for name in NATIONAL:
+            national = found[name]
+            mine = grace_json(
+                coordinator,
+                "peers",
+                "add",
+                name,
+                "--key",
+                str(root / f"{name}.pem"),
+                "--url",
+                national.url,
+                "--agency",
+                name,
+            )
+            theirs = grace_json(
+                national,
+                "peers",
+                "add",
+                "europol",
+                "--url",
+                coordinator.url,
+                "--key",
+                str(root / "europol.pem"),
+                "--agency",
+                "europol",
+            )
+            assert isinstance(mine, dict) and isinstance(theirs, dict)
+            grace(coordinator, "peers", "token", name, theirs["inbound_token"])
+            grace(national, "peers", "token", "europol", mine["inbound_token"])
+        generate(root / "batch", 60, 11)
+        grace(coordinator, "ingest", str(root / "batch" / "input"))
+        grace(coordinator, "route")
+        for node in found.values():
+            _wait(node.url)
+        yield found
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _evidence(node: Node) -> dict[str, set[str]]:
+    """external id -> SHA-256 of every file, read back from the vault (proves the bytes)."""
+    workspace = Workspace.open(node.home, node.database_url)
+    try:
+        with workspace.sessions() as session:
+            out: dict[str, set[str]] = {}
+            rows = session.execute(
+                select(Referral.external_id, ReferralFile.sha256, Referral.agency).join(
+                    ReferralFile, ReferralFile.referral_id == Referral.id, isouter=True
+                )
+            )
+            for external, sha, agency in rows:
+                digests = out.setdefault(f"{external}|{agency}", set())
+                if sha:
+                    assert hashlib.sha256(workspace.vault.get(sha)).hexdigest() == sha
+                    digests.add(sha)
+            return out
+    finally:
+        workspace.close()
+
+
+def _by_external(evidence: dict[str, set[str]], agency: str | None) -> dict[str, set[str]]:
+    return {
+        key.split("|")[0]: shas
+        for key, shas in evidence.items()
+        if agency is None or key.split("|")[1] == agency
+    }
+
+
+def _count(node: Node) -> int:
+    workspace = Workspace.open(node.home, node.database_url)
+    try:
+        with workspace.sessions() as session:
+            return len(session.scalars(select(Referral.id)).all())
+    finally:
+        workspace.close()
+
+
+def test_send_receive_refuse_outcomes(nodes: dict[str, Node], tmp_path: Path) -> None:
+    coordinator = nodes["europol"]
+    sent = grace_json(coordinator, "send")
+    assert isinstance(sent, dict) and sent["failed"] == 0 and sent["sent"] > 0
+    assert all(p["delivery"] == "delivered" and p["receipt_ok"] for p in sent["packages"])
+    routed = _evidence(coordinator)
+    europol_fp = grace_json(coordinator, "node", "show")["fingerprint"]  # type: ignore[index]
+    for name in NATIONAL:
+        national = nodes[name]
+        want = _by_external(routed, name)
+        got = _by_external(_evidence(national), None)
+        assert len(want) > 0 and got == want  # same referrals, byte-exact evidence
+        history = grace_json(national, "exchange", "history", "1", ok=True)
+        assert isinstance(history, dict)
+        arrival = history["received_from"][0]
+        assert arrival["sender"] == "europol" and arrival["signer_fingerprint"] == europol_fp
+        assert arrival["sender_custody"] and all(
+            c["node"] == "europol" for c in arrival["sender_custody"]
+        )
+        assert all(arrival["package_sha256"] in c["source"] for c in history["custody"])
+    # sending again sends nothing new; a named referral sent again is already present
+    assert grace_json(coordinator, "send")["sent"] == 0  # type: ignore[index]
+
+    _refusals(nodes, tmp_path)
+    _outcomes(nodes)
+    for node in nodes.values():
+        grace(node, "vault", "verify")
+        grace(node, "audit", "verify")
+
+
+def _outbox_package(nodes: dict[str, Node], agency: str, folder: Path) -> Path:
+    coordinator = nodes["europol"]
+    workspace = Workspace.open(coordinator.home)
+    try:
+        with workspace.sessions() as session:
+            first = session.scalar(select(Referral.id).where(Referral.agency == agency))
+    finally:
+        workspace.close()
+    grace(coordinator, "send", "--referral", str(first), "--outbox", str(folder))
+    return next((folder / agency).glob("*.zip"))
+
+
+def _rewrite(data: bytes, change: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, change.get(name, src.read(name)))
+    return out.getvalue()
+
+
+def _refusals(nodes: dict[str, Node], tmp_path: Path) -> None:
+    de = nodes["de-bka"]
+    before = _count(de)
+    legit = _outbox_package(nodes, "de-bka", tmp_path / "out").read_bytes()
+    resent = tmp_path / "resent.zip"
+    resent.write_bytes(legit)
+    assert grace_json(de, "receive", str(resent))[0]["status"] == "already_present"  # type: ignore[index]
+    with zipfile.ZipFile(io.BytesIO(legit)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        members = {n: archive.read(n) for n in archive.namelist() if "manifest" not in n}
+    media = next(n for n in members if n.startswith("media/"))
+    coordinator_ws = Workspace.open(nodes["europol"].home)
+    try:
+        europol = load_node(coordinator_ws)
+    finally:
+        coordinator_ws.close()
+    rogue = NodeId("europol", "europol", Ed25519PrivateKey.generate())
+    recipient, about = manifest["recipient"], manifest["about"]
+    cases = {
+        "tampered": (_rewrite(legit, {media: members[media][:-1] + b"\x00"}), "tampered member"),
+        "unknown_key": (package.build(rogue, "referral", recipient, members, about), "unknown key"),
+        "replay_id": (
+            package.build(europol, "referral", recipient, members, about, manifest["package_id"]),
+            "replay",
+        ),
+        "replay_old": (
+            package.build(
+                europol,
+                "referral",
+                recipient,
+                members,
+                about,
+                created_at=datetime.now(UTC) - timedelta(days=90),
+            ),
+            "replay",
+        ),
+        "other_agency": (
+            _outbox_package(nodes, "nl-police", tmp_path / "out2").read_bytes(),
+            "addressed to agency nl-police",
+        ),
+    }
+    for label, (data, reason) in cases.items():
+        path = tmp_path / f"{label}.zip"
+        path.write_bytes(data)
+        done = grace(de, "receive", str(path), "--json", ok=False)
+        assert done.returncode == 1, label
+        receipt = json.loads(done.stdout)[0]
+        assert receipt["status"] == "quarantined" and reason in receipt["reason"], (label, receipt)
+        assert "\n" not in receipt["reason"]
+    # over HTTP, a wrong token is refused before the package is read
+    answer = httpx.post(
+        f"{de.url}/api/v1/exchange/inbox",
+        content=legit,
+        headers={"X-Grace-Node": "europol", "Authorization": "Bearer wrong"},
+    )
+    assert answer.status_code == 401
+    assert _count(de) == before
+
+
+def _outcomes(nodes: dict[str, Node]) -> None:
+    de, nl, coordinator = nodes["de-bka"], nodes["nl-police"], nodes["europol"]
+    grace(de, "outcome", "1", "arrest_or_search")
+    assert "needs --reason" in grace(nl, "outcome", "1", "not_actionable", ok=False).stderr
+    grace(nl, "outcome", "1", "not_actionable", "--reason", "account already closed")
+    for node in (de, nl):
+        result = grace_json(node, "send", "--outcomes")
+        assert isinstance(result, dict) and result["sent"] == 1 and result["failed"] == 0
+    stats = grace_json(coordinator, "stats")
+    assert isinstance(stats, dict)
+    outcomes = stats["outcomes"]
+    assert outcomes["total"] == {"arrest_or_search": 1, "not_actionable": 1}
+    assert outcomes["by_agency"] == {
+        "de-bka": {"arrest_or_search": 1},
+        "nl-police": {"not_actionable": 1},
+    }
+    assert outcomes["median_days_to_outcome"] is not None
