@@ -40,7 +40,9 @@ def _require_dask() -> None:
 
 @app.command("certs")
 def certs(
-    folder: CertsOption,
+    folder: Annotated[
+        Path, typer.Option("--out", "--certs", help="Folder to write ca.pem and the role files to.")
+    ] = Path("cluster-certs"),
     san: Annotated[
         list[str] | None,
         typer.Option("--san", help="Host name or IP the nodes are reached at (repeatable)."),
@@ -94,7 +96,9 @@ def up(
             emit(info)
         else:
             console.print(f"cluster up at {address} ({workers} workers)")
-        while not stop["now"] and all(p.poll() is None for p in procs):
+        # a lost worker is the scheduler's to cope with (its tasks move to the others);
+        # the cluster is down only when the scheduler is
+        while not stop["now"] and procs[0].poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
@@ -115,7 +119,7 @@ def status(
     certs_dir: CertsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Workers, their memory and tasks in hand."""
+    """Workers, their memory and tasks in hand; queue depth, throughput, errors."""
     _require_dask()
     from grace.cluster import local
 
@@ -128,7 +132,12 @@ def status(
     if as_json:
         emit(info)
         return
-    console.print(f"{info['scheduler']}: {info['worker_count']} workers")
+    console.print(
+        f"{info['scheduler']}: {info['worker_count']} workers, queue {info['queue_depth']}, "
+        f"{info['media_per_s']} media/s (last minute), "
+        f"{info['errors']['failed_tasks']} failed tasks, "
+        f"{info['errors']['media_errors']} media errors"
+    )
     for w in info["workers"]:
         memory, busy = w["memory_bytes"], w["executing"]
         console.print(f"  {w['name']} {w['address']} memory={memory} busy={busy}")

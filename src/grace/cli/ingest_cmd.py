@@ -25,6 +25,21 @@ def ingest(
         ),
     ] = False,
     as_json: JsonOption = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GRACE_CLUSTER",
+            help="tls://HOST:PORT: media and intelligence stages on this Dask cluster "
+            "(PostgreSQL workspaces; see docs/cluster.md).",
+        ),
+    ] = None,
+    cluster_certs: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GRACE_CLUSTER_CERTS",
+            help="Folder with ca.pem and client.pem/.key (default: HOME/cluster-certs).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest referrals (NCMEC ESP XML, NCMEC police JSON, grace JSON), sniffing each format.
 
@@ -37,6 +52,10 @@ def ingest(
         for notice in notices:
             console.print(f"[yellow]notice:[/] {notice}", highlight=False)
     with open_workspace(home) as workspace:
+        if cluster and not no_media:
+            from grace.cli import cluster_ingest  # imports Dask only when a cluster is named
+
+            cluster_certs = cluster_ingest.check(workspace, cluster_certs)
         pipeline = IngestPipeline(workspace, actor=actor())
         if as_json:
             report = pipeline.run(paths, on_outcome=lambda o: print_json(o.as_dict()))
@@ -50,8 +69,11 @@ def ingest(
             from grace.cli.triage_cmd import triage_workspace
 
             quiet = as_json or not console.is_terminal  # no bar residue in logs and pipes
-            media = process_media(workspace, quiet=quiet)
-            intel = run_intel(workspace, quiet=quiet)
+            if cluster and cluster_certs:
+                media, intel = cluster_ingest.run(workspace, cluster, cluster_certs, quiet)
+            else:
+                media = process_media(workspace, quiet=quiet)
+                intel = run_intel(workspace, quiet=quiet)
             changed = report.count("ingested") or media.analysed or intel.referrals
             # a run that changed nothing (only bad or known input) records no triage run
             scored = triage_workspace(workspace) if changed else None

@@ -88,8 +88,19 @@ def wait_for_workers(address: str, certs: Path, count: int, timeout: float = 60.
     return client
 
 
-def status(client: Any) -> dict[str, Any]:
-    """Workers (memory, threads, tasks in hand) and the scheduler's task counts."""
+def _queue(dask_scheduler: Any) -> dict[str, int]:
+    """Runs on the scheduler: how many tasks wait, run, or failed there now."""
+    counts: dict[str, int] = {}
+    for task in dask_scheduler.tasks.values():
+        counts[task.state] = counts.get(task.state, 0) + 1
+    return counts
+
+
+def status(client: Any, window: float = 60.0) -> dict[str, Any]:
+    """Workers (memory, threads, tasks in hand), queue depth, grace tasks per second over
+    the last ``window`` seconds, and errors (failed tasks, media that would not decode)."""
+    from grace.cluster.tasks import EVENT_TOPIC
+
     info = client.scheduler_info()
     workers = [
         {
@@ -102,4 +113,24 @@ def status(client: Any) -> dict[str, Any]:
         }
         for address, w in info.get("workers", {}).items()
     ]
-    return {"scheduler": info.get("address"), "workers": workers, "worker_count": len(workers)}
+    states = client.run_on_scheduler(_queue)
+    events = client.get_events(EVENT_TOPIC)
+    now = time.time()
+    recent = [msg for stamp, msg in events if now - stamp <= window]
+    media = sum(1 for m in recent if m.get("kind") == "media")
+    return {
+        "scheduler": info.get("address"),
+        "workers": workers,
+        "worker_count": len(workers),
+        "queue_depth": sum(n for s, n in states.items() if s in QUEUED),
+        "tasks_by_state": states,
+        "tasks_per_s": round(len(recent) / window, 3),
+        "media_per_s": round(media / window, 3),
+        "errors": {
+            "failed_tasks": states.get("erred", 0),
+            "media_errors": sum(1 for m in recent if m.get("error")),
+        },
+    }
+
+
+QUEUED = ("waiting", "queued", "no-worker", "processing")

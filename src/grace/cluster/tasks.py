@@ -1,0 +1,140 @@
+"""The functions a Dask worker runs: the existing services, called by content key.
+
+Every task is idempotent and keeps nothing in Dask: it opens the workspace (PostgreSQL and
+the vault on a path every node reaches), checks in the database whether its work is done,
+and writes its result there in one transaction under the workspace write lock, with
+ON CONFLICT DO NOTHING for rows another task may have written first. A worker SIGKILLed
+mid-task therefore leaves either the committed result or nothing (PostgreSQL rolls back the
+open transaction and releases the lock), and the scheduler's re-run of the task on another
+worker, or a later run that finds the work unfinished in the database, completes it once.
+
+Arguments and results are plain strings, numbers and dicts; the functions are module-level,
+so Dask sends only their names (the cluster is one trust domain behind mutual TLS). They call
+the services' own chunk steps (``MediaProcessor._store``, ``IntelProcessor._analyse``) rather
+than copies of them, so a change to what the single-machine stage stores changes this too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+
+from grace.workspace import Workspace
+
+ACTOR_PREFIX = "cluster"
+EVENT_TOPIC = "grace"  # worker events the status command reads (throughput, errors)
+
+
+@lru_cache(maxsize=4)
+def _workspace(home: str, database_url: str) -> Workspace:
+    """One open workspace per worker process and home (engines are pooled, not per task)."""
+    return Workspace.open(home, database_url)
+
+
+def _log(kind: str, started: float, **details: Any) -> None:
+    """An event on the scheduler: ``grace cluster status`` counts them per minute."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(
+            EVENT_TOPIC, {"kind": kind, "seconds": time.monotonic() - started, **details}
+        )
+    except ValueError:  # not on a worker (called in-process, e.g. by a test)
+        pass
+
+
+def analyse_media(home: str, database_url: str, sha256: str, actor: str) -> dict[str, Any]:
+    """Decode and hash one vault object and store its ``media``/``media_hashes`` rows.
+
+    Keyed by the content digest: if the item is analysed already (by an earlier attempt,
+    another worker, or a crashed run) nothing is done. Matching comes after, in
+    :func:`match_media`, so that the search indexes only hold committed rows.
+    """
+    from grace.media.analyse import analyse_bytes
+    from grace.media.process import MediaProcessor, ProcessReport
+    from grace.store.media_tables import Media
+
+    started = time.monotonic()
+    workspace = _workspace(home, database_url)
+    with workspace.sessions() as session:
+        if session.scalar(select(Media.id).where(Media.sha256 == sha256)) is not None:
+            _log("media", started, sha256=sha256, done="already")
+            return {"sha256": sha256, "analysed": False, "error": None}
+    analysis = analyse_bytes(workspace.vault.get(sha256))
+    report = ProcessReport()
+    MediaProcessor(workspace, actor, workers=1)._store([analysis], report)
+    _log("media", started, sha256=sha256, error=analysis.error, pid=os.getpid())
+    return {"sha256": sha256, "analysed": True, "error": analysis.error}
+
+
+def match_media(home: str, database_url: str, actor: str) -> dict[str, Any]:
+    """Match every analysed but unmatched item, give files their status, run signals.
+
+    The media stage of :class:`MediaProcessor` as it is: it finds its work in the database
+    (``matched_at`` NULL), commits one batch at a time under the write lock and analyses
+    in this process anything still unanalysed, so a re-run finishes what a killed one left.
+    """
+    from grace.media.process import MediaProcessor
+
+    started = time.monotonic()
+    report = MediaProcessor(_workspace(home, database_url), actor, workers=1).run()
+    _log("match", started, matches=report.matches, errors=len(report.errors))
+    return {"analysed": report.analysed, "matches": report.matches, "referrals": report.referrals}
+
+
+def route_referrals(
+    home: str, database_url: str, referral_ids: list[int], actor: str
+) -> dict[str, Any]:
+    """Identifiers and routing of these referrals (those still unrouted), in one transaction.
+
+    Keyed by referral ids: a referral routed already (``routing`` set) is skipped inside the
+    transaction, so a repeated task inserts no identifier twice.
+    """
+    from collections import Counter
+
+    from grace.intel.service import IntelProcessor, IntelReport, _init_worker
+    from grace.store.locks import hold_write_lock
+
+    started = time.monotonic()
+    workspace = _workspace(home, database_url)
+    processor = IntelProcessor(workspace, actor)
+    _init_worker(processor.table)
+    report = IntelReport()
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        processor._analyse(session, referral_ids, report, Counter(), None)
+    _log("route", started, referrals=len(referral_ids), identifiers=report.identifiers)
+    return {"identifiers": report.identifiers, "unresolved": report.unresolved}
+
+
+def link_referrals(
+    home: str, database_url: str, referral_ids: list[int], actor: str
+) -> dict[str, Any]:
+    """Links and subjects for the routed referrals, audited once (the intel stage's end)."""
+    from grace.intel.links import relink
+    from grace.intel.subjects import propose_merges, recompute_subjects
+    from grace.store.locks import hold_write_lock
+
+    started = time.monotonic()
+    workspace = _workspace(home, database_url)
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        links = relink(session, referral_ids)
+        propose_merges(session, actor)
+        subjects = recompute_subjects(session)
+        if referral_ids:
+            workspace.audit.append(
+                session,
+                actor=actor,
+                action="intel",
+                object_type="referrals",
+                object_id=f"{min(referral_ids)}-{max(referral_ids)}",
+                details={"referrals": len(referral_ids), "links": links, "subjects": subjects},
+            )
+    workspace.audit.save_anchor()
+    _log("link", started, referrals=len(referral_ids))
+    return {"links": links, "subjects": subjects}
