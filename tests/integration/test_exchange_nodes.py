@@ -153,6 +153,34 @@ def nodes(
             assert isinstance(mine, dict) and isinstance(theirs, dict)
             grace(coordinator, "peers", "token", name, theirs["inbound_token"])
             grace(national, "peers", "token", "europol", mine["inbound_token"])
+        de, nl = found["de-bka"], found["nl-police"]  # de-bka shares banks with nl-police
+        to_nl = grace_json(
+            de,
+            "peers",
+            "add",
+            "nl-police",
+            "--key",
+            str(root / "nl-police.pem"),
+            "--url",
+            nl.url,
+            "--agency",
+            "nl-police",
+        )
+        to_de = grace_json(
+            nl,
+            "peers",
+            "add",
+            "de-bka",
+            "--key",
+            str(root / "de-bka.pem"),
+            "--url",
+            de.url,
+            "--agency",
+            "de-bka",
+        )
+        assert isinstance(to_nl, dict) and isinstance(to_de, dict)
+        grace(de, "peers", "token", "nl-police", to_de["inbound_token"])
+        grace(nl, "peers", "token", "de-bka", to_nl["inbound_token"])
         generate(root / "batch", 60, 11)
         grace(coordinator, "ingest", str(root / "batch" / "input"))
         grace(coordinator, "route")
@@ -337,3 +365,58 @@ def _outcomes(nodes: dict[str, Node]) -> None:
         "nl-police": {"not_actionable": 1},
     }
     assert outcomes["median_days_to_outcome"] is not None
+
+
+def test_bank_shared_by_de_bka_matches_at_nl_police(nodes: dict[str, Node], tmp_path: Path) -> None:
+    de, nl, coordinator = nodes["de-bka"], nodes["nl-police"], nodes["europol"]
+    if not _count(nl):
+        grace_json(coordinator, "send")
+    batch = next(coordinator.home.parent.glob("batch/hashsets/*.vics.json"))
+    grace(de, "hashset", "import", str(batch), "--name", "de-known")
+    first = grace_json(de, "share", "publish", "de-known")
+    assert isinstance(first, dict) and first["version"] == 1 and first["added"] > 0
+    # de-bka then grades one file nl-police holds: version 2 adds it
+    workspace = Workspace.open(nl.home, nl.database_url)
+    try:
+        with workspace.sessions() as session:
+            sha = session.scalar(
+                select(ReferralFile.sha256).where(ReferralFile.sha256.is_not(None))
+            )
+            assert sha is not None
+            media = tmp_path / "held-by-nl.bin"
+            media.write_bytes(workspace.vault.get(sha))
+    finally:
+        workspace.close()
+    graded = tmp_path / "graded.csv"
+    graded.write_text(f"sha256,category\n{sha},1\n", encoding="utf-8")
+    grace(de, "hashset", "import", str(graded), "--name", "de-known")
+    second = grace_json(de, "share", "publish", "de-known")
+    assert isinstance(second, dict) and second["version"] == 2 and second["added"] == 1
+    # a subscriber that skips version 1 is told about the gap, nothing applied
+    gap = grace(coordinator, "share", "apply", second["path"], ok=False)
+    assert gap.returncode == 1 and "gap" in gap.stderr and "apply versions 1..1 first" in gap.stderr
+    pulled = grace_json(nl, "share", "pull", "de-bka")
+    assert isinstance(pulled, list) and [r["version"] for r in pulled] == [1, 2]
+    assert pulled[0]["added"] == first["added"] and pulled[1]["added"] == 1
+    assert grace_json(nl, "share", "pull", "de-bka") == []  # nothing newer
+    found = grace_json(nl, "match", str(media), "--bank", "de-known@de-bka", "--banks-only")
+    text_found = json.dumps(found)
+    assert "de-known@de-bka" in text_found and sha in text_found
+    vote = grace(
+        nl,
+        "share",
+        "vote",
+        "de-known@de-bka",
+        f"sha256:{sha}",
+        "dispute",
+        "--reason",
+        "a logo, not the graded file",
+    )
+    assert vote.returncode == 0
+    counts = grace_json(de, "share", "votes", "de-known")
+    assert isinstance(counts, dict)
+    assert counts[f"sha256:{sha}"]["dispute"] == 1
+    assert "nl-police: a logo" in counts[f"sha256:{sha}"]["reasons"][0]
+    for node in (de, nl):
+        grace(node, "vault", "verify")
+        grace(node, "audit", "verify")

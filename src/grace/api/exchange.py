@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -23,7 +23,12 @@ from grace.exchange.outcomes import OUTCOMES, record_outcome
 from grace.exchange.peers import token_ok
 from grace.exchange.receive import receive
 from grace.exchange.send import NODE_HEADER
-from grace.store.exchange_tables import ExchangePeer, ExchangeReceived, ExchangeSent
+from grace.store.exchange_tables import (
+    ExchangeBankVersion,
+    ExchangePeer,
+    ExchangeReceived,
+    ExchangeSent,
+)
 from grace.store.tables import Referral
 from grace.web.auth import Principal, referral_scope, require_roles
 from grace.web.deps import get_workspace
@@ -46,6 +51,59 @@ class OutcomeIn(BaseModel):
     reason: str | None = Field(None, max_length=2000)
 
 
+NodeHeader = Annotated[str | None, Header(alias=NODE_HEADER, max_length=100)]
+AuthHeader = Annotated[str | None, Header(max_length=300)]
+
+
+def _peer_or_401(workspace: Workspace, node: str | None, authorization: str | None) -> None:
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    with workspace.sessions() as session:
+        peer = session.scalar(select(ExchangePeer).where(ExchangePeer.name == (node or "")))
+        if peer is None or not token_ok(peer, token):
+            raise HTTPException(401, "unknown node or wrong token (X-Grace-Node, Bearer token)")
+
+
+@router.get("/banks")
+def exchange_banks(
+    workspace: WorkspaceDep, node: NodeHeader = None, authorization: AuthHeader = None
+) -> dict[str, list[int]]:
+    """Banks this node published, with their versions (for ``grace share pull``)."""
+    _peer_or_401(workspace, node, authorization)
+    found: dict[str, list[int]] = {}
+    with workspace.sessions() as session:
+        rows = session.execute(
+            select(ExchangeBankVersion.bank, ExchangeBankVersion.version)
+            .where(ExchangeBankVersion.direction == "published")
+            .order_by(ExchangeBankVersion.version)
+        )
+        for bank, version in rows:
+            found.setdefault(bank, []).append(version)
+    return found
+
+
+@router.get("/banks/{bank}/{version}", response_class=Response)
+def exchange_bank_delta(
+    bank: str,
+    version: int,
+    workspace: WorkspaceDep,
+    node: NodeHeader = None,
+    authorization: AuthHeader = None,
+) -> Response:
+    """One signed bank delta (a package, application/zip)."""
+    _peer_or_401(workspace, node, authorization)
+    with workspace.sessions() as session:
+        digest = session.scalar(
+            select(ExchangeBankVersion.package_sha256).where(
+                ExchangeBankVersion.bank == bank,
+                ExchangeBankVersion.version == version,
+                ExchangeBankVersion.direction == "published",
+            )
+        )
+    if digest is None:
+        raise HTTPException(404, "no such bank version")
+    return Response(workspace.vault.get(digest), media_type="application/zip")
+
+
 @router.post("/inbox", openapi_extra=PACKAGE_BODY)
 async def exchange_inbox(
     request: Request,
@@ -54,11 +112,7 @@ async def exchange_inbox(
     authorization: Annotated[str | None, Header(max_length=300)] = None,
 ) -> dict[str, Any]:
     """Receive one package from a pinned peer; returns the signed receipt."""
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    with workspace.sessions() as session:
-        peer = session.scalar(select(ExchangePeer).where(ExchangePeer.name == (node or "")))
-        if peer is None or not token_ok(peer, token):
-            raise HTTPException(401, "unknown node or wrong token (X-Grace-Node, Bearer token)")
+    _peer_or_401(workspace, node, authorization)
     body = await request.body()
     if len(body) > MAX_PACKAGE:
         raise HTTPException(413, "package too large")

@@ -130,6 +130,10 @@ COMMANDS: dict[str, LazyCommand] = {
         f"{_CLI}.exchange_cmd:outcome",
         "Record what became of a referral; `grace send --outcomes` reports it to its sender.",
     ),
+    "share": LazyCommand(
+        f"{_CLI}.share_cmd:share_app",
+        "Share banks with peers: signed versioned deltas, votes back.",
+    ),
     "exchange": LazyCommand(
         f"{_CLI}.exchange_cmd:exchange_app",
         "Exchange between nodes: inbox, outbox, a referral's history.",

@@ -71,6 +71,7 @@ def build(
     about: dict[str, Any] | None = None,
     package_id: str | None = None,
     created_at: datetime | None = None,
+    compress: bool = False,
 ) -> bytes:
     """Sign and write a package; returns the zip's bytes."""
     manifest = {
@@ -88,7 +89,8 @@ def build(
     }
     manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED  # text deltas shrink
+    with zipfile.ZipFile(out, "w", method) as archive:
         archive.writestr(MANIFEST, manifest_bytes)
         archive.writestr(SIGNATURE, node.key.sign(manifest_bytes))
         for name, data in members.items():

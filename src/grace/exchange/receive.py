@@ -58,11 +58,13 @@ def receive(workspace: Workspace, data: bytes, source: str, actor: str) -> dict[
     manifest: dict[str, Any] = {}
     try:
         manifest, raw, signature, archive = package.read_unverified(data)
-        checked = _verify(workspace, node, digest, manifest, raw, signature, archive)
-        if checked.manifest["kind"] == "outcomes":
+        checked = verify(workspace, node, digest, manifest, raw, signature, archive)
+        if checked.manifest["kind"] in ("outcomes", "votes"):
             from grace.exchange.outcomes import apply_outcomes
+            from grace.exchange.votes import apply_votes
 
-            apply_outcomes(workspace, checked, actor)
+            kind = checked.manifest["kind"]
+            (apply_outcomes if kind == "outcomes" else apply_votes)(workspace, checked, actor)
             _record(workspace, checked, "ingested", None, None, actor)
             return _receipt(node, checked.manifest["package_id"], digest, "ingested", None)
         unit = _unit(checked, source)
@@ -90,7 +92,7 @@ def _seen(workspace: Workspace, digest: str) -> ExchangeReceived | None:
         return row
 
 
-def _verify(
+def verify(
     workspace: Workspace,
     node: Node,
     digest: str,
@@ -98,6 +100,7 @@ def _verify(
     raw: bytes,
     signature: bytes,
     archive: Any,
+    addressed: bool = True,
 ) -> Checked:
     sender = str((manifest.get("sender") or {}).get("node"))
     claimed = str((manifest.get("sender") or {}).get("fingerprint"))
@@ -116,7 +119,8 @@ def _verify(
         )
         members = package.read_members(manifest, archive)
         _not_replayed(session, manifest, digest)
-    _addressed_here(node, manifest)
+    if addressed:  # a bank delta is published to every subscriber, not addressed
+        _addressed_here(node, manifest)
     return Checked(digest, manifest, members, sender, claimed)
 
 

@@ -82,3 +82,36 @@ class ExchangeOutcome(Base):
     actor: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ExchangeBankVersion(Base):
+    """One version of a shared bank: published here, or applied from its publisher."""
+
+    __tablename__ = "exchange_bank_versions"
+    __table_args__ = (
+        UniqueConstraint("bank", "publisher", "version", name="uq_exchange_bank_version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank: Mapped[str] = mapped_column(String(200))  # the publisher's bank name
+    publisher: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    package_sha256: Mapped[str] = mapped_column(String(64))  # the signed delta, in the vault
+    direction: Mapped[str] = mapped_column(String(10))  # published | applied
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    recategorised: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExchangeBankVote(Base):
+    """A subscriber's confirm or dispute of one entry of a bank this node published."""
+
+    __tablename__ = "exchange_bank_votes"
+    __table_args__ = (UniqueConstraint("bank", "entry_key", "voter", name="uq_exchange_bank_vote"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank: Mapped[str] = mapped_column(String(200), index=True)
+    entry_key: Mapped[str] = mapped_column(String(100))
+    voter: Mapped[str] = mapped_column(String(100))
+    vote: Mapped[str] = mapped_column(String(10))  # confirm | dispute
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
