@@ -11,7 +11,8 @@ reload time. The last line printed is one JSON object.
 
 Then a skewed population (``bench/skewed_data.py``: correlated bits plus Zipf-sized clusters of
 near-copies, ``--skewed-n`` hashes) with two query sets, each timed best of three for grace and
-for flat (``IndexBinaryFlat.range_search``) in the same run: skewed queries (half stored hashes
+for flat (``IndexBinaryFlat.range_search``; also grace's own scan kernel, ``*_numba_scan_qps``)
+in the same run: skewed queries (half stored hashes
 with 0-31 bits flipped, half fresh draws of the same model) and cluster queries (0-4 bits from
 the centres of the 20 biggest clusters, thousands of hits each). Recall is against flat.
 """
@@ -110,6 +111,20 @@ def best_qps(nq: int, fn: Any, *args: Any, repeat: int = 3) -> tuple[Any, float]
     return res, best
 
 
+def numba_scan(words: Any, qs: npt.NDArray[np.uint8], radius: int) -> list[Any]:
+    """A second flat baseline: grace's own vectorised scan kernel, with the same threads as the
+    index (faiss' OpenMP threads suffer more on an overloaded machine)."""
+    from grace.matching import _kernels as K
+
+    found = []
+    for lo in range(0, len(qs), 16):
+        q = np.ascontiguousarray(qs[lo : lo + 16]).view(np.uint64)
+        dist = np.empty((q.shape[0], words.shape[0]), np.uint16)
+        K.scan_distances(q, words, dist)
+        found += [np.flatnonzero(row <= radius) for row in dist]
+    return found
+
+
 def skewed(args: argparse.Namespace, rng: np.random.Generator, out: dict[str, Any]) -> None:
     """Grace vs flat on correlated-bit hashes with Zipf clusters (issue 14, item 4)."""
     t = time.perf_counter()
@@ -126,6 +141,7 @@ def skewed(args: argparse.Namespace, rng: np.random.Generator, out: dict[str, An
     out["skewed_build_s"] = round(time.perf_counter() - t, 2)
     flat = faiss.IndexBinaryFlat(256)
     flat.add(data)
+    words = np.ascontiguousarray(data).view(np.uint64)
     for name, qs in sets.items():
         index.search(qs[:10], args.radius)
         res, qps = best_qps(len(qs), index.search, qs, args.radius)
@@ -134,6 +150,8 @@ def skewed(args: argparse.Namespace, rng: np.random.Generator, out: dict[str, An
         nf = min(len(qs), args.flat_queries or len(qs))
         _, qps = best_qps(nf, flat.range_search, qs[:nf], args.radius + 1)
         out[f"{name}_flat_qps"] = round(qps, 1)
+        _, qps = best_qps(nf, numba_scan, words, qs[:nf], args.radius, repeat=2)
+        out[f"{name}_numba_scan_qps"] = round(qps, 1)
         truth = faiss_range(flat, qs[:nf], args.radius)
         found = sum(len(truth[i] & set(res[i][0].tolist())) for i in range(nf))
         expected = sum(len(x) for x in truth)
