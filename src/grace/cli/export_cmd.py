@@ -160,6 +160,32 @@ def queue_csv_cmd(
     _emit(data, out, {"rows": rows, "sha256": digest, "out": str(out) if out else None}, as_json)
 
 
+@app.command("case")
+def case_cmd(
+    referral_id: Annotated[int, typer.Argument(help="Referral id.")],
+    out: OutOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A referral as CASE 1.x JSON-LD (action, provenance, files with hashes, accounts,
+    custody), audited; `case_validate` (case-utils) checks it."""
+    import json
+
+    from grace.exports.case import case_document
+
+    with open_workspace(home) as workspace:
+        with workspace.sessions() as session:
+            try:
+                workspace_id = str(workspace.settings.get("workspace_id"))
+                document = case_document(session, referral_id, workspace_id)
+            except LookupError as exc:
+                fail(str(exc))
+        data = (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        details = {"referral_id": referral_id, "nodes": len(document["@graph"])}
+        digest = record_export(workspace, trail_recorder(workspace, actor()), "case", data, details)
+    _emit(data, out, {**details, "sha256": digest, "out": str(out) if out else None}, as_json)
+
+
 @app.command("key")
 def key(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Print the workspace's export public key (PEM) for receiving agencies to pin."""
