@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -83,8 +83,8 @@ def exchange_banks(
 
 @router.get("/banks/{bank}/{version}", response_class=Response)
 def exchange_bank_delta(
-    bank: str,
-    version: int,
+    bank: Annotated[str, Path(max_length=200)],
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
     workspace: WorkspaceDep,
     node: NodeHeader = None,
     authorization: AuthHeader = None,
@@ -125,31 +125,31 @@ async def exchange_inbox(
 
 @router.get("/inbox/packages")
 def exchange_inbox_list(
-    workspace: WorkspaceDep, principal: DeskUser, limit: int = 100
+    workspace: WorkspaceDep, principal: DeskUser, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
     """Received packages, newest first: sender, verification result, referral."""
     with workspace.sessions() as session:
         rows = session.scalars(
-            select(ExchangeReceived).order_by(ExchangeReceived.id.desc()).limit(min(limit, 1000))
+            select(ExchangeReceived).order_by(ExchangeReceived.id.desc()).limit(limit)
         )
         return [received_row(r) for r in rows]
 
 
 @router.get("/outbox")
 def exchange_outbox(
-    workspace: WorkspaceDep, principal: DeskUser, limit: int = 100
+    workspace: WorkspaceDep, principal: DeskUser, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
     """Sent packages, newest first: peer, delivery, receipt."""
     with workspace.sessions() as session:
-        rows = session.scalars(
-            select(ExchangeSent).order_by(ExchangeSent.id.desc()).limit(min(limit, 1000))
-        )
+        rows = session.scalars(select(ExchangeSent).order_by(ExchangeSent.id.desc()).limit(limit))
         return [sent_row(r) for r in rows]
 
 
 @router.get("/referrals/{referral_id}/history")
 def exchange_history(
-    referral_id: int, workspace: WorkspaceDep, principal: DeskUser
+    referral_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    workspace: WorkspaceDep,
+    principal: DeskUser,
 ) -> dict[str, Any]:
     """A referral across nodes: custody, how it arrived, deliveries, outcomes."""
     with workspace.sessions() as session:
@@ -159,7 +159,10 @@ def exchange_history(
 
 @router.post("/referrals/{referral_id}/outcome")
 def exchange_outcome(
-    referral_id: int, body: OutcomeIn, workspace: WorkspaceDep, principal: DeskUser
+    referral_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: OutcomeIn,
+    workspace: WorkspaceDep,
+    principal: DeskUser,
 ) -> dict[str, Any]:
     """Record this desk's outcome for a referral (sent back by ``grace send --outcomes``)."""
     with workspace.sessions() as session:

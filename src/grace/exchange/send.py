@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from grace.workspace import Workspace
 INBOX_PATH = "/api/v1/exchange/inbox"
 NODE_HEADER = "X-Grace-Node"
 TIMEOUT_S = 120.0
+WORKERS = 4
 
 
 @dataclass
@@ -113,19 +115,35 @@ def send_referrals(
     outbox: Path | None = None,
     progress: Callable[[Delivery], None] | None = None,
 ) -> list[Delivery]:
-    """Send every pending routed referral to the active peer pinned for its agency."""
+    """Send every pending routed referral to the active peer pinned for its agency.
+
+    Packages are built and posted by a few threads at once, so that reading the vault
+    here overlaps with verifying and storing at the receiver; each result is recorded
+    (outbox row, audit) by this thread, in order.
+    """
     node = load_node(workspace)
-    results: list[Delivery] = []
-    with workspace.sessions() as session, httpx.Client(timeout=TIMEOUT_S) as client:
+    with workspace.sessions() as session:
+        work = []
         for row in pending_referrals(session, agencies, ids):
             peer = peer_for_agency(session, str(row.agency))
-            if peer is None:
-                continue  # no node for that agency: it stays pending (docs/exchange.md)
-            recipient = {"node": peer.name, "agency": peer.agency}
-            about = {"referral_id": row.id, "natural_key": row.natural_key}
-            members = referral_members(workspace, session, row, node.name)
+            if peer is not None:  # no node for that agency: it stays pending
+                session.expunge(peer)
+                work.append((row.id, peer))
+    results: list[Delivery] = []
+    with httpx.Client(timeout=TIMEOUT_S) as client, ThreadPoolExecutor(WORKERS) as pool:
+
+        def one(item: tuple[int, ExchangePeer]) -> Delivery:
+            referral_id, peer = item
+            with workspace.sessions() as own:
+                row = own.get(Referral, referral_id)
+                assert row is not None
+                recipient = {"node": peer.name, "agency": peer.agency}
+                about = {"referral_id": row.id, "natural_key": row.natural_key}
+                members = referral_members(workspace, own, row, node.name)
             data = package.build(node, "referral", recipient, members, about)
-            result = deliver(client, node, peer, data, row.id, outbox)
+            return deliver(client, node, peer, data, referral_id, outbox)
+
+        for result in pool.map(one, work):
             record_delivery(workspace, actor, result, "referral")
             results.append(result)
             if progress:
