@@ -7,6 +7,8 @@
   output: the coordinator's index (upload + matching of 10 x 100,000 tokens, in-process on
   its database, ``index_1m_s``) plus 1 M times the per-token HTTP cost of a real ``sync``
   (evaluate + upload + alerts over loopback, measured at ``--http-n`` tokens). Target < 120 s.
+  ``coordinator_1m_s`` is the coordinator's share alone (blind evaluation in-process plus
+  the index): the bound when ten agencies blind and unblind on their own machines at once.
 * ``alert_recall`` / ``alert_precision``: three agencies' synthetic referrals with planted
   cross-agency subjects, synced for real, alerts against plaintext linkage.
 """
@@ -95,6 +97,17 @@ def tokens_per_s(workspace: Workspace, url: str, n: int, batch: int) -> float:
             )
             blinded.finalize(unb64(answer["evaluated"]), key)
         return n / (time.perf_counter() - start)
+
+
+def evaluate_per_s(home: Path, n: int, batch: int) -> float:
+    """The coordinator's own OPRF cost (in-process, one core): what 10 agencies blinding and
+    unblinding on their own machines leave to it besides the index."""
+    inputs = [oprf_input("email", f"e{i}@example.org") for i in range(n)]
+    batches = [oprf.Blinded(inputs[i : i + batch]).packed for i in range(0, n, batch)]
+    start = time.perf_counter()
+    for packed in batches:
+        oprf.evaluate(oprf.seed_path(home), 1, packed)
+    return n / (time.perf_counter() - start)
 
 
 def index_1m(workspace: Workspace, agencies: int, per_agency: int) -> float:
@@ -196,6 +209,7 @@ def main() -> None:
         with served(coord.home) as url:
             rate = tokens_per_s(node, url, args.tokens, args.batch)
             quality = alerts_quality(root, url, coord, args.referrals, args.subjects)
+        evaluate_rate = evaluate_per_s(coord.home, args.tokens, args.batch)
         index_ws = Workspace.init(root / "index")
         coordinator.setup(index_ws, "bench")
         index_s = index_1m(index_ws, args.agencies, args.per_agency)
@@ -207,6 +221,8 @@ def main() -> None:
             "alert_recall": round(quality["alert_recall"], 4),
             "alert_precision": round(quality["alert_precision"], 4),
             "index_1m_s": round(index_s * 1_000_000 / total, 1),
+            "coordinator_1m_s": round(index_s * 1_000_000 / total + 1_000_000 / evaluate_rate, 1),
+            "evaluate_per_s": round(evaluate_rate, 1),
             "index_tokens": total,
             "sync_http_tokens_per_s": round(1 / http_per_token, 1) if http_per_token else None,
             "sync_http_n": quality["sync_tokens"],
