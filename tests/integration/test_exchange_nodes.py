@@ -299,7 +299,7 @@ def _refusals(nodes: dict[str, Node], tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(legit)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         members = {n: archive.read(n) for n in archive.namelist() if "manifest" not in n}
-    media = next(n for n in members if n.startswith("media/"))
+    media = next(n for n in members if "/media/" in n)
     coordinator_ws = Workspace.open(nodes["europol"].home)
     try:
         europol = load_node(coordinator_ws)

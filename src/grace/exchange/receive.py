@@ -21,13 +21,10 @@ from sqlalchemy import select
 from grace.exchange import package
 from grace.exchange.node import Node, load_node
 from grace.exchange.package import PackageError
+from grace.exchange.units import referral_units
 from grace.exports.signing import load_public_key
-from grace.ingest.assemble import Unit
-from grace.ingest.base import IngestError
-from grace.ingest.grace_json import GraceJsonIngestor
 from grace.ingest.inputs import InputProblem
 from grace.ingest.pipeline import IngestPipeline
-from grace.model import Referral as ReferralModel
 from grace.store.exchange_tables import ExchangePeer, ExchangeReceived
 from grace.store.locks import hold_write_lock
 from grace.workspace import Workspace
@@ -48,13 +45,20 @@ class Checked:
     signer: str
 
 
+Answer = tuple[dict[str, Any], str, int | None, str | None]  # entry, status, id, reason
+
+
 def receive(workspace: Workspace, data: bytes, source: str, actor: str) -> dict[str, Any]:
     """Verify and ingest one package; returns the signed receipt (also for a refusal)."""
     node = load_node(workspace)
     digest = package.sha256(data)
     seen = _seen(workspace, digest)
-    if seen is not None:
-        return _receipt(node, seen.package_id, digest, "already_present", seen.referral_id)
+    if seen:
+        answers: list[Answer] = [
+            ({"referral_id": r.remote_referral_id}, "already_present", r.referral_id, None)
+            for r in seen
+        ]
+        return _receipt(node, seen[0].package_id, digest, answers)
     manifest: dict[str, Any] = {}
     try:
         manifest, raw, signature, archive = package.read_unverified(data)
@@ -65,31 +69,35 @@ def receive(workspace: Workspace, data: bytes, source: str, actor: str) -> dict[
 
             kind = checked.manifest["kind"]
             (apply_outcomes if kind == "outcomes" else apply_votes)(workspace, checked, actor)
-            _record(workspace, checked, "ingested", None, None, actor)
-            return _receipt(node, checked.manifest["package_id"], digest, "ingested", None)
-        unit = _unit(checked, source)
+            done: list[Answer] = [({}, "ingested", None, None)]
+            _record(workspace, checked, done, actor)
+            return _receipt(node, checked.manifest["package_id"], digest, done)
+        units = referral_units(checked, source)
     except PackageError as exc:
         return _refuse(workspace, node, data, digest, manifest, source, str(exc), actor)
-    outcome = IngestPipeline(workspace, actor).store([unit])[0]
-    if outcome.status == "quarantined":
-        reason = f"malformed document: {outcome.reason}"
-        _record(workspace, checked, "quarantined", None, reason, actor)
-        return _receipt(node, checked.manifest["package_id"], digest, "quarantined", None, reason)
-    _record(workspace, checked, outcome.status, outcome.referral_id, None, actor)
-    return _receipt(
-        node, checked.manifest["package_id"], digest, outcome.status, outcome.referral_id
-    )
+    outcomes = IngestPipeline(workspace, actor).store([unit for _, unit in units])
+    answers = [
+        (
+            entry,
+            outcome.status,
+            outcome.referral_id,
+            f"malformed document: {outcome.reason}" if outcome.status == "quarantined" else None,
+        )
+        for (entry, _), outcome in zip(units, outcomes, strict=True)
+    ]
+    _record(workspace, checked, answers, actor)
+    return _receipt(node, checked.manifest["package_id"], digest, answers)
 
 
-def _seen(workspace: Workspace, digest: str) -> ExchangeReceived | None:
+def _seen(workspace: Workspace, digest: str) -> list[ExchangeReceived]:
     with workspace.sessions() as session:
         query = select(ExchangeReceived).where(
             ExchangeReceived.package_sha256 == digest, ExchangeReceived.status.in_(DONE)
         )
-        row = session.scalars(query).first()
-        if row is not None:
+        rows = list(session.scalars(query.order_by(ExchangeReceived.id)))
+        for row in rows:
             session.expunge(row)
-        return row
+        return rows
 
 
 def verify(
@@ -156,77 +164,44 @@ def _addressed_here(node: Node, manifest: dict[str, Any]) -> None:
         raise PackageError(f"addressed to node {name}, this node is {node.name}")
 
 
-def _unit(checked: Checked, source: str) -> Unit:
-    if checked.manifest["kind"] != "referral":
-        raise PackageError(f"malformed package: unknown kind {checked.manifest['kind']!r}")
-    document = checked.members.get("referral.json")
-    if document is None:
-        raise PackageError("malformed document: the package has no referral.json")
-    try:
-        parsed = GraceJsonIngestor().parse(document, "referral.json")
-    except IngestError as exc:
-        raise PackageError(f"malformed document: {exc}") from None
-    if not isinstance(parsed, ReferralModel):
-        raise PackageError("malformed document: referral.json is not a referral")
-    where = f"exchange:{checked.sender}:sha256:{checked.sha256}:signer:{checked.signer} ({source})"
-    unit = Unit(parsed, where, "referral.json", document)
-    for name, data in sorted(checked.members.items()):
-        if name.startswith("documents/"):
-            unit.extra_documents.append((name, data))
-        elif name.startswith("media/"):
-            index = int(name.removeprefix("media/"))
-            if not 0 <= index < len(parsed.files):
-                raise PackageError(f"malformed document: {name} matches no file of the referral")
-            unit.media[index] = (parsed.files[index].name or name, data)
-    return unit
-
-
-def _record(
-    workspace: Workspace,
-    checked: Checked,
-    status: str,
-    referral_id: int | None,
-    reason: str | None,
-    actor: str,
-) -> None:
-    about = checked.manifest.get("about") or {}
-    custody = checked.members.get("custody.json")
-    records = (
-        package.Package(checked.manifest, checked.members).member_json("custody.json")
-        if custody
-        else []
-    )
+def _record(workspace: Workspace, checked: Checked, answers: list[Answer], actor: str) -> None:
+    """One inbox row (and audit event) per referral of the package, in one transaction."""
+    whole = package.Package(checked.manifest, checked.members)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
-        session.add(
-            ExchangeReceived(
-                package_id=str(checked.manifest["package_id"]),
-                package_sha256=checked.sha256,
-                kind=str(checked.manifest["kind"]),
-                sender=checked.sender,
-                signer_fingerprint=checked.signer,
-                received_at=datetime.now(UTC),
-                status=status,
-                reason=reason,
-                referral_id=referral_id,
-                remote_referral_id=about.get("referral_id"),
-                custody={"records": records},
+        for entry, status, referral_id, reason in answers:
+            prefix = str(entry.get("prefix", ""))
+            custody = prefix + "custody.json"
+            records = whole.member_json(custody) if custody in checked.members else []
+            session.add(
+                ExchangeReceived(
+                    package_id=str(checked.manifest["package_id"]),
+                    package_sha256=checked.sha256,
+                    kind=str(checked.manifest["kind"]),
+                    sender=checked.sender,
+                    signer_fingerprint=checked.signer,
+                    received_at=datetime.now(UTC),
+                    status=status,
+                    reason=reason,
+                    referral_id=referral_id,
+                    remote_referral_id=entry.get("referral_id"),
+                    custody={"records": records},
+                )
             )
-        )
-        workspace.audit.append(
-            session,
-            actor=actor,
-            action="exchange.receive",
-            object_type="referral" if referral_id else "exchange_package",
-            object_id=str(referral_id or checked.manifest["package_id"]),
-            details={
-                "sender": checked.sender,
-                "signer": checked.signer,
-                "package_sha256": checked.sha256,
-                "status": status,
-                "reason": reason,
-            },
-        )
+            workspace.audit.append(
+                session,
+                actor=actor,
+                action="exchange.receive",
+                object_type="referral" if referral_id else "exchange_package",
+                object_id=str(referral_id or checked.manifest["package_id"]),
+                details={
+                    "sender": checked.sender,
+                    "signer": checked.signer,
+                    "package_sha256": checked.sha256,
+                    "status": status,
+                    "reason": reason,
+                },
+            )
     workspace.audit.save_anchor()
 
 
@@ -258,26 +233,31 @@ def _refuse(
             )
         )
     package_id = str(manifest.get("package_id")) if manifest else None
-    return _receipt(node, package_id, digest, "quarantined", None, reason)
+    return _receipt(node, package_id, digest, [({}, "quarantined", None, reason)])
 
 
 def _receipt(
-    node: Node,
-    package_id: str | None,
-    digest: str,
-    status: str,
-    referral_id: int | None,
-    reason: str | None = None,
+    node: Node, package_id: str | None, digest: str, answers: list[Answer]
 ) -> dict[str, Any]:
+    """Signed: the package's overall status, and each referral's (the sender's id, ours)."""
+    statuses = {status for _, status, _, _ in answers}
+    overall = next(s for s in ("ingested", "already_present", "quarantined") if s in statuses)
+    reasons = [reason for _, _, _, reason in answers if reason]
     body: dict[str, Any] = {
         "package_id": package_id,
         "package_sha256": digest,
-        "status": status,
+        "status": overall,
         "receiver": node.name,
         "receiver_fingerprint": node.fingerprint,
-        "referral_id": referral_id,
+        "referral_id": answers[0][2],
+        "referrals": [
+            {"sender_referral_id": e.get("referral_id"), "status": st, "referral_id": ident}
+            | ({"reason": why} if why else {})
+            for e, st, ident, why in answers
+            if e.get("referral_id") is not None
+        ],
         "at": datetime.now(UTC).isoformat(),
     }
-    if reason:
-        body["reason"] = reason
+    if reasons:
+        body["reason"] = reasons[0]
     return package.sign_receipt(node.key, body)

@@ -36,6 +36,7 @@ INBOX_PATH = "/api/v1/exchange/inbox"
 NODE_HEADER = "X-Grace-Node"
 TIMEOUT_S = 120.0
 WORKERS = 4
+PER_PACKAGE = 16
 
 
 @dataclass
@@ -117,38 +118,68 @@ def send_referrals(
 ) -> list[Delivery]:
     """Send every pending routed referral to the active peer pinned for its agency.
 
-    Packages are built and posted by a few threads at once, so that reading the vault
-    here overlaps with verifying and storing at the receiver; each result is recorded
-    (outbox row, audit) by this thread, in order.
+    Up to ``PER_PACKAGE`` referrals for one peer travel in one package, which the receiver
+    stores as one ingest batch (one transaction, one disk flush), and a few packages are
+    built and posted at once, so that reading the vault here overlaps with verifying and
+    storing there. Each referral's result is recorded (outbox row, audit) by this thread.
     """
     node = load_node(workspace)
+    chunks: list[tuple[ExchangePeer, list[int]]] = []
     with workspace.sessions() as session:
-        work = []
+        by_peer: dict[str, tuple[ExchangePeer, list[int]]] = {}
         for row in pending_referrals(session, agencies, ids):
             peer = peer_for_agency(session, str(row.agency))
-            if peer is not None:  # no node for that agency: it stays pending
+            if peer is None:  # no node for that agency: it stays pending
+                continue
+            if peer.name not in by_peer:
                 session.expunge(peer)
-                work.append((row.id, peer))
+                by_peer[peer.name] = (peer, [])
+            by_peer[peer.name][1].append(row.id)
+        for peer, referral_ids in by_peer.values():
+            for start in range(0, len(referral_ids), PER_PACKAGE):
+                chunks.append((peer, referral_ids[start : start + PER_PACKAGE]))
     results: list[Delivery] = []
     with httpx.Client(timeout=TIMEOUT_S) as client, ThreadPoolExecutor(WORKERS) as pool:
 
-        def one(item: tuple[int, ExchangePeer]) -> Delivery:
-            referral_id, peer = item
+        def one(chunk: tuple[ExchangePeer, list[int]]) -> list[Delivery]:
+            peer, referral_ids = chunk
+            members: dict[str, bytes] = {}
+            listed = []
             with workspace.sessions() as own:
-                row = own.get(Referral, referral_id)
-                assert row is not None
-                recipient = {"node": peer.name, "agency": peer.agency}
-                about = {"referral_id": row.id, "natural_key": row.natural_key}
-                members = referral_members(workspace, own, row, node.name)
-            data = package.build(node, "referral", recipient, members, about)
-            return deliver(client, node, peer, data, referral_id, outbox)
+                for k, referral_id in enumerate(referral_ids):
+                    row = own.get(Referral, referral_id)
+                    assert row is not None
+                    prefix = f"r{k}/"
+                    found = referral_members(workspace, own, row, node.name)
+                    members |= {prefix + name: data for name, data in found.items()}
+                    listed.append(
+                        {"referral_id": row.id, "natural_key": row.natural_key, "prefix": prefix}
+                    )
+            recipient = {"node": peer.name, "agency": peer.agency}
+            data = package.build(node, "referral", recipient, members, {"referrals": listed})
+            return split(deliver(client, node, peer, data, None, outbox), referral_ids)
 
-        for result in pool.map(one, work):
-            record_delivery(workspace, actor, result, "referral")
-            results.append(result)
-            if progress:
-                progress(result)
+        for chunk_results in pool.map(one, chunks):
+            for result in chunk_results:
+                record_delivery(workspace, actor, result, "referral")
+                results.append(result)
+                if progress:
+                    progress(result)
     return results
+
+
+def split(result: Delivery, referral_ids: list[int]) -> list[Delivery]:
+    """One result per referral of a package (``<package id>/<k>``: its k-th referral)."""
+    answers = {a.get("sender_referral_id"): a for a in (result.receipt or {}).get("referrals", [])}
+    out = []
+    for k, referral_id in enumerate(referral_ids):
+        one = Delivery(**{**result.__dict__, "referral_id": referral_id})
+        one.package_id = f"{result.package_id}/{k}"
+        answer = answers.get(referral_id)
+        if answer and answer.get("status") == "quarantined" and one.delivery == "delivered":
+            one.delivery, one.error = "failed", f"refused: {answer.get('reason')}"
+        out.append(one)
+    return out
 
 
 def deliver(
