@@ -104,7 +104,7 @@ def test_signals_stored_and_read_back(
     )  # the broken file has no embedding
     assert matrix.shape == (3, 1024) and matrix.dtype == np.float32
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
-    assert text_ids == ["1", "2"] and text_matrix.shape == (2, 384)  # referral 3 has no text
+    assert text_ids == ["1", "2"] and text_matrix.shape == (2, 512)  # referral 3 has no text
     assert languages[1]["language"] == "en" and languages[2]["language"] == "de"
     assert languages[3]["language"] is None and languages[3]["chars"] == 0
     assert factors == {}  # benign photos: low scores, an adult face
@@ -114,7 +114,7 @@ def test_signals_stored_and_read_back(
 def test_empty_workspace_gives_empty_matrices(workspace: Workspace) -> None:
     with workspace.sessions() as session:
         assert load_embeddings(session, "image")[1].shape == (0, 1024)
-        assert load_embeddings(session, "text") == ([], pytest.approx(np.zeros((0, 384))))
+        assert load_embeddings(session, "text") == ([], pytest.approx(np.zeros((0, 512))))
         assert media_signals(session, ["0" * 64]) == {}
         with pytest.raises(ValueError, match="unknown embedding kind"):
             load_embeddings(session, "audio")

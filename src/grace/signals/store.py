@@ -19,8 +19,8 @@ from grace.store.signal_tables import MediaSignal, ReferralTextSignal
 
 IMAGE_DIM = 1024
 """open_nsfw's pooled layer (ResNet-50-thin global average pool)."""
-TEXT_DIM = 384
-"""all-MiniLM-L6-v2's sentence embedding."""
+TEXT_DIM = 512
+"""USE multilingual v3's sentence embedding (rows of the older 384-d MiniLM are skipped)."""
 _DIMS = {"image": IMAGE_DIM, "text": TEXT_DIM}
 _DTYPE = np.dtype("<f4")
 
