@@ -117,7 +117,7 @@ def status(client: Any, window: float = 60.0) -> dict[str, Any]:
     events = client.get_events(EVENT_TOPIC)
     now = time.time()
     recent = [msg for stamp, msg in events if now - stamp <= window]
-    media = sum(1 for m in recent if m.get("kind") == "media")
+    media = sum(int(m.get("items", 0)) for m in recent if m.get("kind") == "media")
     return {
         "scheduler": info.get("address"),
         "workers": workers,
@@ -128,7 +128,7 @@ def status(client: Any, window: float = 60.0) -> dict[str, Any]:
         "media_per_s": round(media / window, 3),
         "errors": {
             "failed_tasks": states.get("erred", 0),
-            "media_errors": sum(1 for m in recent if m.get("error")),
+            "media_errors": sum(int(m.get("errors", 0)) for m in recent),
         },
     }
 

@@ -9,6 +9,7 @@ worker died; the tasks are idempotent, so either way the effect is that of one r
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from grace.cluster import tasks
 from grace.workspace import Workspace
 
 ROUNDS = 3
+MEDIA_CHUNK = 4  # media items per task: few enough to spread, enough to pay for a commit
 ROUTE_CHUNK = 50  # referrals per routing task: one transaction each
 ENV_CLUSTER = "GRACE_CLUSTER"
 ENV_CERTS = "GRACE_CLUSTER_CERTS"
@@ -41,6 +43,7 @@ class ClusterReport:
     subjects: int = 0
     rounds: int = 0
     errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
 
 def require_cluster_ready(workspace: Workspace) -> None:
@@ -85,22 +88,25 @@ def process_on_cluster(
         seen.update(unrouted)
         report.rounds += 1
         tag = f"r{attempt}"  # a resubmitted task never reuses a key Dask is still releasing
+        started = time.monotonic()
         futures = [
             client.submit(
-                tasks.analyse_media, home, url, sha, actor, key=f"grace-media-{sha}-{tag}"
+                tasks.analyse_media, home, url, part, actor, key=f"grace-media-{part[0]}-{tag}"
             )
-            for sha in pending
+            for part in _parts(pending, MEDIA_CHUNK)
         ]
         for result in _results(client, futures, report):
-            report.analysed += bool(result["analysed"])
-            if result["error"]:
-                report.errors.append(f"{result['sha256']}: {result['error']}")
+            report.analysed += result["analysed"]
+            report.errors += [f"{sha}: {error}" for sha, error in result["errors"].items()]
+        _add_time(report, "analyse", started)
+        started = time.monotonic()
         # one matcher at a time (it holds the write lock per batch): a single task
         match = client.submit(tasks.match_media, home, url, actor, key=f"grace-match-{uuid4()}")
         for result in _results(client, [match], report):
             report.matches += result["matches"]
             report.referrals += result["referrals"]
-        chunks = [unrouted[i : i + ROUTE_CHUNK] for i in range(0, len(unrouted), ROUTE_CHUNK)]
+        _add_time(report, "match", started)
+        started = time.monotonic()
         futures = [
             client.submit(
                 tasks.route_referrals,
@@ -110,10 +116,11 @@ def process_on_cluster(
                 actor,
                 key=f"grace-route-{ids[0]}-{ids[-1]}-{tag}",
             )
-            for ids in chunks
+            for ids in _parts(unrouted, ROUTE_CHUNK)
         ]
         for result in _results(client, futures, report):
             report.unresolved += result["unresolved"]
+        _add_time(report, "route", started)
         if not (_pending_media(workspace) or _unrouted(workspace) or _unmatched(workspace)):
             break
     routed = sorted(seen - set(_unrouted(workspace)))
@@ -125,6 +132,14 @@ def process_on_cluster(
             report.links, report.subjects = result["links"], result["subjects"]
     report.routed = len(routed)
     return report
+
+
+def _parts(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _add_time(report: ClusterReport, stage: str, started: float) -> None:
+    report.seconds[stage] = report.seconds.get(stage, 0.0) + time.monotonic() - started
 
 
 def _unmatched(workspace: Workspace) -> bool:
