@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from builders import encoded, textured_image, write_grace_bundle
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]

@@ -48,7 +48,10 @@ def _analyse(tmp_path: Path, referrals: list[Referral]) -> Workspace:
 def test_shared_incident_page_links_weakly_and_never_merges(tmp_path: Path) -> None:
     workspace = _analyse(
         tmp_path,
-        [_referral("R-1", "alice", incident_url=FORUM), _referral("R-2", "bob", incident_url=FORUM)],
+        [
+            _referral("R-1", "alice", incident_url=FORUM),
+            _referral("R-2", "bob", incident_url=FORUM),
+        ],
     )
     with workspace.sessions() as session:
         found = [x for x in links_of(session, 1) if x["kind"] == "url"]
