@@ -24,8 +24,9 @@ from grace.signals.factors import as_triage_factors, referral_signal_factors
 from grace.signals.run import SignalRunner
 from grace.signals.similar import similar_urgent
 from grace.signals.store import to_bytes
+from grace.store.intel_tables import ScoreRow
 from grace.store.signal_tables import ReferralTextSignal
-from grace.triage.service import run_triage
+from grace.triage.service import reproduce, run_triage
 from grace.workspace import Workspace
 
 TEXTS = {
@@ -85,7 +86,13 @@ def test_similar_to_an_urgent_referral_across_languages(
     assert run.referrals == len(TEXTS)
     with workspace.sessions() as session:
         factors = referral_signal_factors(session, [3])
+        [scored] = session.scalars(
+            select(ScoreRow.factors).where(ScoreRow.run_id == run.run_id, ScoreRow.referral_id == 3)
+        ).all()
     assert factors[3][0].label.startswith("text similar to urgent referral 4 (")
+    assert "signal:similar_urgent" in {f["name"] for f in scored}
+    _decide(workspace, 1, "urgent")  # a later decision does not change the past run
+    assert reproduce(workspace, run.run_id)["identical"] is True
 
 
 def test_rows_of_an_older_text_model_are_recomputed(workspace: Workspace, tmp_path: Path) -> None:

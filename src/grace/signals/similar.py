@@ -120,10 +120,21 @@ def similar_urgent(
     ids, matrix = urgent_embeddings(session, as_of)
     if not ids:
         return {}
+    vectors = text_embeddings(session, referral_ids)
+    if not vectors:
+        return {}
+    queries = list(vectors)
+    scores = np.vstack([vectors[r] for r in queries]) @ matrix.T  # one matrix product
+    urgent = np.array(ids)
+    scores[np.array(queries)[:, None] == urgent[None, :]] = -np.inf  # never itself
     found: dict[int, list[Neighbour]] = {}
-    for referral_id, vector in text_embeddings(session, referral_ids).items():
-        keep = [i for i, other in enumerate(ids) if other != referral_id]
-        near = nearest(vector, [ids[i] for i in keep], matrix[keep], k, floor)
+    for row, referral_id in enumerate(queries):
+        top = np.argsort(-scores[row], kind="stable")[:k]
+        near = [
+            Neighbour(ids[j], round(float(scores[row, j]), 4))
+            for j in top
+            if scores[row, j] >= floor
+        ]
         if near:
             found[referral_id] = near
     return found
