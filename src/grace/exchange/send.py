@@ -160,8 +160,8 @@ def send_referrals(
             return split(deliver(client, node, peer, data, None, outbox), referral_ids)
 
         for chunk_results in pool.map(one, chunks):
+            record_deliveries(workspace, actor, chunk_results, "referral")
             for result in chunk_results:
-                record_delivery(workspace, actor, result, "referral")
                 results.append(result)
                 if progress:
                     progress(result)
@@ -225,37 +225,42 @@ def deliver(
 
 
 def record_delivery(workspace: Workspace, actor: str, result: Delivery, kind: str) -> None:
-    """The outbox row (the referral's dissemination mark) and its audit event."""
+    record_deliveries(workspace, actor, [result], kind)
+
+
+def record_deliveries(workspace: Workspace, actor: str, results: list[Delivery], kind: str) -> None:
+    """The outbox rows (each referral's dissemination mark) and their audit events."""
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
-        session.add(
-            ExchangeSent(
-                package_id=result.package_id,
-                package_sha256=result.package_sha256,
-                kind=kind,
-                peer=result.peer,
-                referral_id=result.referral_id,
-                sent_at=datetime.now(UTC),
-                delivery=result.delivery,
-                error=result.error,
-                receipt=result.receipt,
-                receipt_ok=result.receipt_ok,
+        for result in results:
+            session.add(
+                ExchangeSent(
+                    package_id=result.package_id,
+                    package_sha256=result.package_sha256,
+                    kind=kind,
+                    peer=result.peer,
+                    referral_id=result.referral_id,
+                    sent_at=datetime.now(UTC),
+                    delivery=result.delivery,
+                    error=result.error,
+                    receipt=result.receipt,
+                    receipt_ok=result.receipt_ok,
+                )
             )
-        )
-        workspace.audit.append(
-            session,
-            actor=actor,
-            action=f"exchange.send_{kind}",
-            object_type="referral" if result.referral_id else "exchange_package",
-            object_id=str(result.referral_id or result.package_id),
-            details={
-                "peer": result.peer,
-                "package_sha256": result.package_sha256,
-                "delivery": result.delivery,
-                "receipt_ok": result.receipt_ok,
-                "error": result.error,
-            },
-        )
+            workspace.audit.append(
+                session,
+                actor=actor,
+                action=f"exchange.send_{kind}",
+                object_type="referral" if result.referral_id else "exchange_package",
+                object_id=str(result.referral_id or result.package_id),
+                details={
+                    "peer": result.peer,
+                    "package_sha256": result.package_sha256,
+                    "delivery": result.delivery,
+                    "receipt_ok": result.receipt_ok,
+                    "error": result.error,
+                },
+            )
     workspace.audit.save_anchor()
 
 
