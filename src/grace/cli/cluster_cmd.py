@@ -38,6 +38,15 @@ def _require_dask() -> None:
         fail("Dask is not installed: pip install 'grace[cluster]'")
 
 
+def _require_certs(folder: Path, role: str) -> None:
+    """One line instead of Dask's traceback when the role's certificate is missing."""
+    from grace.cluster.certs import role_paths
+
+    paths = role_paths(folder, role)
+    if not (paths.ca.exists() and paths.cert.exists() and paths.key.exists()):
+        fail(f"no {role} certificate in {folder}: grace cluster certs --out {folder}")
+
+
 @app.command("certs")
 def certs(
     folder: Annotated[
@@ -63,7 +72,7 @@ def certs(
 
 @app.command("up")
 def up(
-    certs_dir: CertsOption,
+    certs_dir: CertsOption = Path("cluster-certs"),
     workers: Annotated[int, typer.Option("--workers", min=0, help="Workers to start.")] = 2,
     host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Scheduler port.")] = 8786,
@@ -74,6 +83,7 @@ def up(
 ) -> None:
     """Start a TLS scheduler and N workers on this host; stop them with Ctrl-C or SIGTERM."""
     _require_dask()
+    _require_certs(certs_dir, "scheduler")
     from grace.cluster import local
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -116,11 +126,12 @@ def up(
 @app.command("status")
 def status(
     scheduler: Annotated[str, typer.Option(help="tls://HOST:PORT of the scheduler.")],
-    certs_dir: CertsOption,
+    certs_dir: CertsOption = Path("cluster-certs"),
     as_json: JsonOption = False,
 ) -> None:
     """Workers, their memory and tasks in hand; queue depth, throughput, errors."""
     _require_dask()
+    _require_certs(certs_dir, "client")
     from grace.cluster import local
 
     try:
@@ -145,13 +156,14 @@ def status(
 
 def worker(
     scheduler: Annotated[str, typer.Option(help="tls://HOST:PORT of the scheduler.")],
-    certs_dir: CertsOption,
+    certs_dir: CertsOption = Path("cluster-certs"),
     host: HostOption = "127.0.0.1",
     name: Annotated[str | None, typer.Option(help="Worker name (default: host-pid).")] = None,
     workdir: Annotated[Path, typer.Option(help="Spill folder.")] = Path("grace-worker"),
 ) -> None:
     """Join this machine to a cluster as a worker (Dask's own worker process, with TLS)."""
     _require_dask()
+    _require_certs(certs_dir, "worker")
     from grace.cluster import local
 
     argv = local.worker_argv(certs_dir, scheduler, host, name or f"{host}-{os.getpid()}", workdir)
