@@ -81,7 +81,8 @@ def test_similar_to_an_urgent_referral_across_languages(
     with workspace.sessions() as session:
         assert similar_urgent(session, [3, 4]) == {}
 
-    _decide(workspace, 4, "urgent")
+    _decide(workspace, 4, "urgent")  # Polish
+    _decide(workspace, 1, "urgent")  # German, urgent again
     run = run_triage(workspace, "rules_v1", "t")
     assert run.referrals == len(TEXTS)
     with workspace.sessions() as session:
@@ -89,9 +90,13 @@ def test_similar_to_an_urgent_referral_across_languages(
         [scored] = session.scalars(
             select(ScoreRow.factors).where(ScoreRow.run_id == run.run_id, ScoreRow.referral_id == 3)
         ).all()
-    assert factors[3][0].label.startswith("text similar to urgent referral 4 (")
+    [factor] = factors[3]
+    assert [n["referral_id"] for n in factor.value["neighbours"]] == [1, 4]
+    assert factor.value["urgent_share"] == 1.0 and "also 4 (" in factor.explanation
     assert "signal:similar_urgent" in {f["name"] for f in scored}
-    _decide(workspace, 1, "urgent")  # a later decision does not change the past run
+    _decide(workspace, 1, "not_actionable")  # a later decision does not change the past run
+    with workspace.sessions() as session:
+        assert [n.referral_id for n in similar_urgent(session, [3]).get(3, [])] != [1, 4]
     assert reproduce(workspace, run.run_id)["identical"] is True
 
 

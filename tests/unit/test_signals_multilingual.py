@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from grace.signals.models import ENGLISH_EMBEDDING, TEXT_EMBEDDING
-from grace.signals.similar import nearest
+from grace.signals.similar import nearest, neighbourhoods_of
 
 SAME = [
     "Wir treffen uns morgen am Bahnhof, um die Bücher für die Schule abzuholen.",
@@ -72,3 +72,20 @@ def test_nearest_respects_floor_and_order() -> None:
     near = nearest(query, [10, 11, 12], matrix, k=3, floor=0.5)
     assert [(n.referral_id, n.similarity) for n in near] == [(10, 0.8), (11, 0.6)]
     assert nearest(query, [], np.zeros((0, 3), dtype=np.float32)) == []
+
+
+def test_factor_needs_most_close_decided_referrals_to_be_urgent() -> None:
+    """Boilerplate close to urgent and non-urgent referrals alike is not notable."""
+    axis = np.eye(4, dtype=np.float32)
+    query = {99: (axis[0] + 0.3 * axis[1]) / np.linalg.norm(axis[0] + 0.3 * axis[1])}
+    ids = [1, 2, 3, 4]
+    matrix = np.vstack([axis[0], axis[0], axis[0], axis[2]])
+    mostly_other = neighbourhoods_of(query, ids, np.array([True, False, False, True]), matrix)
+    hood = mostly_other[99]
+    assert [n.referral_id for n in hood.neighbours] == [1]  # the close urgent one
+    assert hood.urgent_share == pytest.approx(1 / 3, abs=1e-3) and not hood.notable
+    mostly_urgent = neighbourhoods_of(query, ids, np.array([True, True, False, False]), matrix)
+    assert mostly_urgent[99].notable and mostly_urgent[99].decided_near == 4
+    assert [n.referral_id for n in mostly_urgent[99].neighbours] == [1, 2]
+    itself = neighbourhoods_of({1: axis[0]}, ids, np.array([True, True, True, True]), matrix)
+    assert 1 not in {n.referral_id for n in itself[1].neighbours}

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from grace.model.intel import Factor
 from grace.signals.multilingual import MultilingualEmbedding
-from grace.signals.similar import SIMILAR_FLOOR, Neighbour, similar_urgent
+from grace.signals.similar import SIMILAR_FLOOR, TextNeighbourhood, neighbourhoods
 from grace.store.signal_tables import MediaSignal
 from grace.store.tables import ReferralFile
 
@@ -86,13 +86,14 @@ def referral_signal_factors(
         factors = [f for f in (_explicit(signals), _young_face(signals)) if f is not None]
         if factors:
             found[referral_id] = factors
-    for referral_id, near in similar_urgent(session, referral_ids, as_of).items():
-        found.setdefault(referral_id, []).append(_similar_text(near))
+    for referral_id, hood in neighbourhoods(session, referral_ids, as_of).items():
+        if hood.notable:
+            found.setdefault(referral_id, []).append(_similar_text(hood))
     return found
 
 
-def _similar_text(near: list[Neighbour]) -> SignalFactor:
-    best = near[0]
+def _similar_text(hood: TextNeighbourhood) -> SignalFactor:
+    best, near = hood.neighbours[0], hood.neighbours
     others = ", ".join(f"{n.referral_id} ({n.similarity:.2f})" for n in near[1:])
     return SignalFactor(
         name="similar_urgent",
@@ -102,6 +103,8 @@ def _similar_text(near: list[Neighbour]) -> SignalFactor:
             "neighbours": [
                 {"referral_id": n.referral_id, "similarity": n.similarity} for n in near
             ],
+            "urgent_share": hood.urgent_share,
+            "decided_near": hood.decided_near,
             "floor": SIMILAR_FLOOR,
             "model": {MultilingualEmbedding.name: MultilingualEmbedding.version},
         },
@@ -109,7 +112,8 @@ def _similar_text(near: list[Neighbour]) -> SignalFactor:
             "the multilingual sentence embedding of its text is close (cosine) to a referral "
             "analysts decided was urgent"
             + (f"; also {others}" if others else "")
-            + "; read both before relying on it"
+            + f"; {hood.urgent_share:.0%} of its {hood.decided_near} nearest decided referrals "
+            "(by similarity) were urgent; read both before relying on it"
         ),
     )
 
