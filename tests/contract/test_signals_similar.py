@@ -22,7 +22,7 @@ from grace.ingest.pipeline import IngestPipeline
 from grace.model import IncidentDetail
 from grace.signals.factors import as_triage_factors, referral_signal_factors
 from grace.signals.run import SignalRunner
-from grace.signals.similar import similar_urgent
+from grace.signals.similar import similar_urgent, text_urgency
 from grace.signals.store import to_bytes
 from grace.store.intel_tables import ScoreRow
 from grace.store.signal_tables import ReferralTextSignal
@@ -65,10 +65,12 @@ def test_similar_to_an_urgent_referral_across_languages(
         near = similar_urgent(session, [1, 2, 3, 4, 5])
         factors = referral_signal_factors(session, [3, 4, 5])
         before = similar_urgent(session, [3], as_of=first - timedelta(seconds=1))
+        dense = text_urgency(session, [3, 5])
     assert set(near) == {3, 4}  # French and Polish paraphrases; the weather is unrelated
     assert [n.referral_id for n in near[3]] == [1] and near[3][0].similarity > 0.6
     assert 1 not in near and 2 not in near  # never similar to itself
     assert before == {}  # the urgent decision came later
+    assert dense == {3: 1.0, 5: 1.0}  # a feature for every referral: all decided are urgent
     [factor] = factors[3]
     assert factor.name == "similar_urgent"
     assert factor.label == f"text similar to urgent referral 1 ({near[3][0].similarity:.2f})"
@@ -80,6 +82,7 @@ def test_similar_to_an_urgent_referral_across_languages(
     _decide(workspace, 1, "not_actionable")  # re-decided: no longer an urgent example
     with workspace.sessions() as session:
         assert similar_urgent(session, [3, 4]) == {}
+        assert text_urgency(session, [3])[3] < 0.3  # its close neighbour is no longer urgent
 
     _decide(workspace, 4, "urgent")  # Polish
     _decide(workspace, 1, "urgent")  # German, urgent again

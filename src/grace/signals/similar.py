@@ -13,7 +13,7 @@ share for every referral, as a dense feature for a learned scorer.
 withdraws it) and, when ``as_of`` is given, that decision was made by then: reproducing a
 past triage run sees only the decisions that run could have seen. A referral is never
 compared with itself. Cosine similarity of unit vectors is a dot product; the candidate
-set (urgent referrals of one agency) is small enough for an exact search in numpy.
+set (the decided referrals of one workspace) is small enough for an exact search in numpy.
 """
 
 from __future__ import annotations
