@@ -192,9 +192,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grace-bench-exchange-") as tmp:
         root = Path(tmp)
-        out = referrals(root, args.referrals, args.seed)
-        print(json.dumps(out), file=sys.stderr)
-        out |= bank_delta(root, args.entries)
+        out: dict[str, Any] = {}
+        if args.referrals:
+            out |= referrals(root, args.referrals, args.seed)
+            print(json.dumps(out), file=sys.stderr)
+        if args.entries:
+            out |= bank_delta(root, args.entries)
     print(json.dumps(out))
 
 

@@ -36,7 +36,7 @@ INBOX_PATH = "/api/v1/exchange/inbox"
 NODE_HEADER = "X-Grace-Node"
 TIMEOUT_S = 120.0
 WORKERS = 4
-PER_PACKAGE = 16
+PER_PACKAGE = 32
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 ``publish`` compares the bank with what this node last published (a snapshot kept in
 ``<home>/exchange/published``) and writes version N+1: entries added, removed and
-recategorised, each with scheme, category and provenance (node, role, time). The delta is
+recategorised, each with scheme, category and provenance (node, role, time: the delta's,
+unless an entry carries its own because it came from another node). The delta is
 a signed package (``package``), kept in the vault and listed at ``/api/v1/exchange/banks``.
 A subscriber applies version N+1 only on top of N: a gap is stated, never papered over.
 The subscribed bank is ``<bank>@<publisher>``, updated in place.
@@ -89,10 +90,12 @@ def publish(workspace: Workspace, bank: str, actor: str, out: Path | None = None
     seen: dict[str, Any] = old["entries"]
     now = datetime.now(UTC).isoformat()
     provenance = {"node": node.name, "role": "publisher", "time": now}
-    added = [{**e, "provenance": provenance} for k, e in current.items() if k not in seen]
+    # Provenance is stated once for the delta; an entry carries its own only when it came
+    # from elsewhere (a bank subscribed from another node, republished here).
+    added = [e for k, e in current.items() if k not in seen]
     removed = [k for k in seen if k not in current]
     recat = [
-        {"key": k, "category": e["category"], "provenance": provenance}
+        {"key": k, "category": e["category"]}
         for k, e in current.items()
         if k in seen and seen[k] != e["category"]
     ]
@@ -107,6 +110,7 @@ def publish(workspace: Workspace, bank: str, actor: str, out: Path | None = None
         "base_version": version - 1,
         "publisher": node.name,
         "published_at": now,
+        "provenance": provenance,
         "added": added,
         "removed": removed,
         "recategorised": recat,
