@@ -9,7 +9,7 @@ receive``). The answer is this node's signed receipt, also for a refused package
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from grace.api.models import ERRORS
 from grace.exchange.history import received_row, referral_history, sent_row
 from grace.exchange.node import ExchangeError
-from grace.exchange.outcomes import OUTCOMES, record_outcome
+from grace.exchange.outcomes import record_outcome
 from grace.exchange.peers import token_ok
 from grace.exchange.receive import receive
 from grace.exchange.send import NODE_HEADER
@@ -41,14 +41,34 @@ MAX_PACKAGE = 1 << 30
 PACKAGE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary", "description": "the zip"}
+            }
+        },
     }
 }
 
 
-class OutcomeIn(BaseModel):
-    outcome: str = Field(description=", ".join(OUTCOMES))
+class ActionedOutcome(BaseModel):
+    outcome: Literal[
+        "safeguarded_child",
+        "arrest_or_search",
+        "investigation_opened",
+        "no_offence",
+        "duplicate_national_case",
+    ]
     reason: str | None = Field(None, max_length=2000)
+
+
+class NotActionable(BaseModel):
+    """Not actionable needs the reason why (it is what the sender learns from)."""
+
+    outcome: Literal["not_actionable"]
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+
+
+OutcomeIn = Annotated[ActionedOutcome | NotActionable, Field(discriminator="outcome")]
 
 
 NodeHeader = Annotated[str | None, Header(alias=NODE_HEADER, max_length=100)]
