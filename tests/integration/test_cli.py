@@ -110,7 +110,12 @@ def _commands() -> list[str]:
 
 
 # Commands that never open a workspace (they work on files or in memory), so --home would lie.
-WORKSPACE_FREE = {"hash", "export verify", "fl simulate", "fl certs", "fl keygen"}
+# The cluster commands run Dask processes and certificates; the client that submits work names
+# the workspace in each task.
+WORKSPACE_FREE = {
+    "hash", "export verify", "fl simulate", "fl certs", "fl keygen",
+    "cluster certs", "cluster up", "cluster status", "worker",
+}
 
 
 def test_every_command_is_documented_in_readme_and_help() -> None:
