@@ -151,8 +151,8 @@ def nodes(
                 "europol",
             )
             assert isinstance(mine, dict) and isinstance(theirs, dict)
-            grace(coordinator, "peers", "token", name, theirs["inbound_token"])
-            grace(national, "peers", "token", "europol", mine["inbound_token"])
+            grace(coordinator, "peers", "token", "--", name, theirs["inbound_token"])
+            grace(national, "peers", "token", "--", "europol", mine["inbound_token"])
         de, nl = found["de-bka"], found["nl-police"]  # de-bka shares banks with nl-police
         to_nl = grace_json(
             de,
@@ -179,8 +179,8 @@ def nodes(
             "de-bka",
         )
         assert isinstance(to_nl, dict) and isinstance(to_de, dict)
-        grace(de, "peers", "token", "nl-police", to_de["inbound_token"])
-        grace(nl, "peers", "token", "de-bka", to_nl["inbound_token"])
+        grace(de, "peers", "token", "--", "nl-police", to_de["inbound_token"])
+        grace(nl, "peers", "token", "--", "de-bka", to_nl["inbound_token"])
         generate(root / "batch", 60, 11)
         grace(coordinator, "ingest", str(root / "batch" / "input"))
         grace(coordinator, "route")
