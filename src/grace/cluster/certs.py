@@ -9,8 +9,6 @@ client use (a worker also listens for its peers) and the names/IPs the nodes are
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from grace.tls import self_signed_ca, subject_alt_names, write_private
 
 ROLES = ("scheduler", "worker", "client")
 DEFAULT_SANS = ("127.0.0.1", "localhost")
@@ -40,25 +40,14 @@ def role_paths(folder: Path, role: str) -> ClusterCerts:
 
 
 def _private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    """Private keys are readable by their owner only."""
-    data = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    write_private(
+        path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def _names(sans: tuple[str, ...]) -> x509.SubjectAlternativeName:
-    entries: list[x509.GeneralName] = []
-    for name in sans:
-        try:
-            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            entries.append(x509.DNSName(name))
-    return x509.SubjectAlternativeName(entries)
 
 
 def make_cluster_certs(
@@ -68,22 +57,7 @@ def make_cluster_certs(
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC) - timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "grace cluster CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
+    ca = self_signed_ca(ca_key, "grace cluster CA", now, days)
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     _private(folder / "ca.key", ca_key)
     usage = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
@@ -93,12 +67,12 @@ def make_cluster_certs(
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"grace {role}")]))
-            .issuer_name(ca_name)
+            .issuer_name(ca.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now)
             .not_valid_after(now + timedelta(days=days))
-            .add_extension(_names(sans), critical=False)
+            .add_extension(subject_alt_names(sans), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage(usage), critical=False)
             .sign(ca_key, hashes.SHA256())

@@ -7,8 +7,6 @@ every operating system an agency uses.
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from grace.tls import self_signed_ca, subject_alt_names, write_private
 
 DEFAULT_SANS = ("127.0.0.1", "::1", "localhost")
 
@@ -37,23 +37,6 @@ def cert_paths(folder: Path) -> CertPaths:
     )
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Private keys are readable by their owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def _san(names: tuple[str, ...]) -> x509.SubjectAlternativeName:
-    entries: list[x509.GeneralName] = []
-    for name in names:
-        try:
-            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            entries.append(x509.DNSName(name))
-    return x509.SubjectAlternativeName(entries)
-
-
 def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -72,33 +55,18 @@ def make_certs(folder: Path, sans: tuple[str, ...] = DEFAULT_SANS, days: int = 3
     paths = cert_paths(folder)
     now = datetime.now(UTC) - timedelta(minutes=5)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "grace federation CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
+    ca_cert = self_signed_ca(ca_key, "grace federation CA", now, days)
     server_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     host = sans[-1] if sans else "localhost"
     server_cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
-        .issuer_name(ca_name)
+        .issuer_name(ca_cert.subject)
         .public_key(server_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
         .not_valid_after(now + timedelta(days=days))
-        .add_extension(_san(sans), critical=False)
+        .add_extension(subject_alt_names(sans), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(True, False, True, False, False, False, False, False, False),
@@ -108,9 +76,9 @@ def make_certs(folder: Path, sans: tuple[str, ...] = DEFAULT_SANS, days: int = 3
         .sign(ca_key, hashes.SHA256())
     )
     paths.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    _write_private(paths.ca_key, _pem_key(ca_key))
+    write_private(paths.ca_key, _pem_key(ca_key))
     paths.server_cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
-    _write_private(paths.server_key, _pem_key(server_key))
+    write_private(paths.server_key, _pem_key(server_key))
     return paths
 
 
@@ -123,7 +91,7 @@ def make_node_key(folder: Path, agency: str) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP384R1())
     private = folder / agency
     public = folder / f"{agency}.pub"
-    _write_private(
+    write_private(
         private,
         key.private_bytes(
             serialization.Encoding.PEM,
