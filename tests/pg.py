@@ -7,6 +7,9 @@ fails the run instead of silently skipping the PostgreSQL half of the contract s
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -46,3 +49,21 @@ def worker_database(worker: str) -> str:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def throwaway_database(purpose: str) -> Iterator[str]:
+    """A new, uniquely named PostgreSQL database for one test's processes; dropped after
+    (``WITH (FORCE)``: a killed server process may still hold a connection)."""
+    base = make_url(require_or_skip())
+    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
+    name = f"{prefix}_{purpose}_{uuid.uuid4().hex[:10]}".replace("-", "_")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -6,13 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from builders import write_grace_bundle
 from grace.backup.restore import restore_backup
@@ -22,7 +20,7 @@ from grace.store import tables as t
 from grace.vault.rotate import rotate
 from grace.vault.verify import verify_vault
 from grace.workspace import Workspace
-from pg import require_or_skip
+from pg import throwaway_database
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]
 PASSPHRASE = "benign test passphrase, long enough"
@@ -41,18 +39,8 @@ def empty_database(workspace: Workspace) -> Iterator[str | None]:
     if workspace.engine.dialect.name == "sqlite":
         yield None
         return
-    base = make_url(require_or_skip())
-    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
-    name = f"{prefix}_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("restore") as url:
+        yield url
 
 
 def _fill(workspace: Workspace, tmp_path: Path) -> None:

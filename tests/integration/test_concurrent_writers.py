@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +27,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from grace.accounts.tokens import create_token
 from grace.accounts.users import add_user
@@ -37,7 +35,7 @@ from grace.demo import generate
 from grace.ingest.pipeline import IngestPipeline
 from grace.store.tables import Quarantine, Referral, ReferralFile
 from grace.workspace import Workspace
-from pg import require_or_skip
+from pg import throwaway_database
 
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"
 GRACE = [sys.executable, "-m", "grace.cli.main"]
@@ -60,18 +58,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    base = make_url(require_or_skip())
-    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
-    name = f"{prefix}_concurrent_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("concurrent") as url:
+        yield url
 
 
 def _environment(home: Path) -> dict[str, str]:

@@ -16,14 +16,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from grace.accounts.tokens import create_token
 from grace.accounts.users import add_user
@@ -38,7 +36,7 @@ from grace.model import Referral as ReferralModel
 from grace.store.deconflict_tables import DeconflictRef
 from grace.store.tables import Referral
 from grace.workspace import Workspace
-from pg import admin_url, require_or_skip
+from pg import admin_url, throwaway_database
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]
 AGENCIES = ["nl-police", "de-bka", "fr-ocrvp"]
@@ -136,18 +134,8 @@ def pg_url() -> Iterator[str | None]:
     if not admin_url() and os.environ.get("GRACE_REQUIRE_POSTGRES") != "1":
         yield None
         return
-    base = make_url(require_or_skip())
-    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
-    name = f"{prefix}_deconflict_{uuid.uuid4().hex[:8]}".replace("-", "_")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("deconflict") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

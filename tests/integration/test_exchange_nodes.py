@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,8 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from grace.demo.generate import generate
 from grace.exchange import package
@@ -37,7 +35,7 @@ from grace.exchange.node import Node as NodeId
 from grace.exchange.node import load_node
 from grace.store.tables import Referral, ReferralFile
 from grace.workspace import Workspace
-from pg import admin_url, require_or_skip
+from pg import admin_url, throwaway_database
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]
 NATIONAL = ("de-bka", "nl-police")
@@ -81,18 +79,8 @@ def pg_url() -> Iterator[str | None]:
     if not admin_url() and os.environ.get("GRACE_REQUIRE_POSTGRES") != "1":
         yield None
         return
-    base = make_url(require_or_skip())
-    prefix = os.environ.get("GRACE_TEST_DB_PREFIX", "grace_test")
-    name = f"{prefix}_exchange_{uuid.uuid4().hex[:8]}".replace("-", "_")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("exchange") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
