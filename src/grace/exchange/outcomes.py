@@ -17,7 +17,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from grace.exchange import package
@@ -183,8 +183,11 @@ def apply_outcomes(workspace: Workspace, checked: Checked, actor: str) -> int:
     return kept
 
 
-def outcome_stats(session: Session) -> dict[str, Any]:
-    """Outcomes per agency, ESP and incident type, and days from receipt to outcome."""
+def outcome_stats(session: Session, scope: ColumnElement[bool] | None = None) -> dict[str, Any]:
+    """Outcomes per agency, ESP and incident type, and days from receipt to outcome.
+
+    ``scope`` limits it to the referrals a desk user may see (``referral_scope``).
+    """
     rows = session.execute(
         select(
             ExchangeOutcome.outcome,
@@ -194,7 +197,9 @@ def outcome_stats(session: Session) -> dict[str, Any]:
             Referral.esp_name,
             Referral.incident_type,
             Referral.received_at,
-        ).join(Referral, Referral.id == ExchangeOutcome.referral_id)
+        )
+        .join(Referral, Referral.id == ExchangeOutcome.referral_id)
+        .where(scope if scope is not None else true())
     ).all()
     by: dict[str, dict[str, Counter[str]]] = {
         k: defaultdict(Counter) for k in ("agency", "esp", "incident_type")
