@@ -104,6 +104,25 @@ class MediaMatch(Base):
     distance: Mapped[int] = mapped_column(Integer, default=0)
     share: Mapped[float | None] = mapped_column(Float)
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # set when the entry was held (disputed, flooding): kept as evidence, never an alert
+    hold_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class BankEntryHold(Base):
+    """An entry that must not alert until reviewed: disputed past its bank's threshold, or
+    matching more new items in a window than its bank allows (a flood: a logo, a mistake).
+    ``status`` is held until a review reinstates it (alerts again) or removes it (never)."""
+
+    __tablename__ = "bank_entry_holds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # disputed | flood
+    detail: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # held | reinstated | removed
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
 Index("ix_bank_entries_pdq", BankEntry.pdq)
