@@ -55,7 +55,7 @@ def test_fit_is_deterministic_and_calibrated(stream: Stream) -> None:
     assert top.factors and all(f.explanation for f in top.factors)
     pushes = [abs(f.contribution) for f in top.factors]
     assert pushes == sorted(pushes, reverse=True)
-    assert top.version.startswith("2.1+m")
+    assert top.version.startswith("2.2+m")
 
 
 def test_refuses_bad_labels_and_foreign_models(stream: Stream) -> None:

@@ -90,7 +90,7 @@ class Blended(Scorer):
             value=round(w, 4),
             contribution=0.0,
             explanation=f"{w:.0%} model ({learned.score:.1f}) + {1 - w:.0%} rules "
-            f"({rules.score:.1f}), from {self.decisions} analyst decisions",
+            f"({rules.score:.1f}), from {self.decisions} labels (decisions and outcomes)",
         )
         parts = [
             *(_tagged(x, "rules", "points") for x in rules.factors),

@@ -1,5 +1,8 @@
-"""``learned_v1``: rules_v1 corrected by small boosted trees trained on the unit's decisions.
+"""``learned_v1``: rules_v1 corrected by small boosted trees trained on the unit's labels.
 
+Labels: analysts' decisions and returned outcomes (what the acting agency did: a child
+safeguarded, an arrest, no offence...), gathered and mapped to urgency by
+``grace.learn.triage_labels``, which also records each example's source and node.
 Target: *urgent vs the rest*. Analysts label "urgent" > "actionable" > "not_actionable",
 but the queue exists to put urgent referrals first, and the actionable/not-actionable line
 depends more on local law and capacity than on anything in the referral; so the model
@@ -11,17 +14,20 @@ rules cannot express is context: an escalation means little from a provider that
 auto-escalates on keywords, a "minor to minor" tag little from one that sets it on any
 young-looking account, several weak signs together more than each alone. So boosting
 starts from each referral's own rules log-odds and depth-2 trees on the shared facts, the
-rules' score and the reporting provider learn only the corrections the decisions support
-(``features.vector`` + one indicator per provider seen in decisions); with few or
-uninformative decisions the corrections stay small and the ranking stays the rules'.
+rules' score and the reporting provider learn only the corrections the labels support
+(``features.vector`` + one indicator per provider seen in labels); with few or
+uninformative labels the corrections stay small and the ranking stays the rules'.
 
 Model: scikit-learn ``GradientBoostingClassifier`` (fixed ``random_state``), calibrated by
-Platt scaling on out-of-fold scores (unshuffled folds), so a fit is reproducible. The
-trees and the calibration are kept as plain numbers and prediction is reimplemented from
-them: ``to_json`` / ``from_json`` round-trip exactly, and no pickle is ever loaded. Each
-factor is a feature's exact share of the log-odds (tree-path attribution: every split
-passes the change in the node's mean to the feature it split on), relative to the average
-decided referral, so the factors of a score add up to it.
+Platt scaling on out-of-fold scores (unshuffled folds), globally and per agency with
+enough labels (``learned_calibration``), so a fit is reproducible. The trees and the
+calibrations are kept as plain numbers and prediction is reimplemented from them:
+``to_json`` / ``from_json`` round-trip exactly, no pickle is ever loaded, and scoring never
+imports scikit-learn. Each factor is a feature's exact share of the log-odds (tree-path
+attribution: every split passes the change in the node's mean to the feature it split
+on), relative to the average labelled referral, so the factors of a score add up to it;
+a last 0-point factor names the calibration used. The registry form (numeric arrays,
+digest-checked) is ``grace.learn.triage_model``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from grace.model.intel import Factor, Score
+from grace.triage import learned_calibration as calibration
 from grace.triage.base import Scorer, TriageInput
 from grace.triage.features import FEATURES, Facts, facts, vector
 from grace.triage.rules import RulesV1
@@ -77,17 +84,23 @@ class LearnedV1(Scorer):
     """Calibrated boosted trees on the shared feature vector (see module doc)."""
 
     name = "learned_v1"
-    version = "2.1"  # 2.1: cue, decoy and incident-recency features; providers by esp_key
+    version = "2.2"  # 2.2: outcomes as labels, per-agency calibration; 2.1: cues, decoys
 
     def __init__(self, rules: RulesV1 | None = None) -> None:
         self.rules = rules or RulesV1()
         self.model: dict[str, Any] | None = None
         self._version = ""
 
-    def fit(self, items: Sequence[TriageInput], labels: Sequence[str]) -> LearnedV1:
-        """Train on analyst decisions (``labels[i]`` decides ``items[i]``)."""
+    def fit(
+        self,
+        items: Sequence[TriageInput],
+        labels: Sequence[str],
+        sources: Sequence[str] | None = None,
+    ) -> LearnedV1:
+        """Train on labels (``labels[i]`` labels ``items[i]``): analysts' decisions or
+        returned outcomes; ``sources[i]`` says which (counted in the model, default all
+        ``decision``; per-example sources live in the registry, ``grace.learn``)."""
         from sklearn.ensemble import GradientBoostingClassifier
-        from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         bad = sorted(set(labels) - set(LABELS))
@@ -110,10 +123,8 @@ class LearnedV1(Scorer):
         trees.fit(x, y)
         folds = StratifiedKFold(min(3, urgent, other), shuffle=False)
         oof = cross_val_predict(trees, x, y, cv=folds, method="decision_function")
-        platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof.reshape(-1, 1), y)
-        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
-        if a <= 0:  # out-of-fold scores carry no order (tiny samples): keep the raw odds
-            a, b = 1.0, 0.0
+        a, b = calibration.platt(oof, y)
+        rules = [rules_logit(row) for row in x]
         self.model = {
             "scorer": self.name,
             "version": self.version,
@@ -123,11 +134,14 @@ class LearnedV1(Scorer):
             "decisions": len(y),
             "urgent": urgent,
             "start": "rules_v1",
-            "start_mean": float(np.mean([rules_logit(row) for row in x])),
+            "start_mean": float(np.mean(rules)),
             "learning_rate": TREES["learning_rate"],
             "trees": [_tree(est[0].tree_) for est in trees.estimators_],
             "calibration": {"a": a, "b": b},
-            "out_of_fold_log_loss": _out_of_fold(oof, x, y, a, b),
+            "agency_calibration": calibration.per_agency(oof, y, [f.agency for f in read]),
+            "agency_min_labels": calibration.MIN_AGENCY_LABELS,
+            "label_sources": dict(sorted(Counter(sources or ["decision"] * len(y)).items())),
+            "out_of_fold_log_loss": calibration.out_of_fold_loss(oof, rules, y, a, b),
         }
         self._version = self._digest()
         return self
@@ -172,11 +186,12 @@ class LearnedV1(Scorer):
                 node = child
         return base, pushes
 
-    def probability(self, x: Sequence[float]) -> float:
-        """P(urgent) for one raw feature vector (calibrated)."""
-        cal = self._require()["calibration"]
+    def probability(self, x: Sequence[float], agency: str | None = None) -> float:
+        """P(urgent) for one raw feature vector, calibrated for ``agency`` if it has its
+        own calibration (else globally)."""
+        a, b, _ = calibration.choose(self._require(), agency)
         base, pushes = self.attribution(x)
-        z = max(-700.0, min(700.0, cal["a"] * (base + sum(pushes)) + cal["b"]))
+        z = max(-700.0, min(700.0, a * (base + sum(pushes)) + b))
         return 1.0 / (1.0 + math.exp(-z))
 
     def score(self, item: TriageInput) -> Score:
@@ -188,7 +203,7 @@ class LearnedV1(Scorer):
         m = self._require()
         x = self._vector(f, self.extra_features(), rules_score)
         _, pushes = self.attribution(x)
-        scale = m["calibration"]["a"]
+        scale, _, how = calibration.choose(m, f.agency)
         factors = []
         for name, value, raw in zip(m["features"], x, pushes, strict=True):
             push = raw * scale
@@ -204,16 +219,19 @@ class LearnedV1(Scorer):
                     )
                 )
         factors.sort(key=lambda fc: (-abs(fc.contribution), fc.name))
+        factors.append(
+            Factor(name="calibration", value=round(scale, 4), contribution=0.0, explanation=how)
+        )
         return Score(
             scorer=self.name,
             version=self.model_version,
-            score=round(100.0 * self.probability(x), 4),
+            score=round(100.0 * self.probability(x, f.agency), 4),
             factors=factors,
         )
 
     @property
     def model_version(self) -> str:
-        """``2.1+m<digest>``: names the trained parameters, as rules name their weights."""
+        """``2.2+m<digest>``: names the trained parameters, as rules name their weights."""
         self._require()
         return self._version
 
@@ -240,23 +258,6 @@ class LearnedV1(Scorer):
         out.model = model
         out._version = out._digest()
         return out
-
-
-def _out_of_fold(oof: Any, x: Any, y: Any, a: float, b: float) -> dict[str, float]:
-    """Mean log-loss on the decisions of the trees' out-of-fold scores and of the rules'
-    own log-odds (each Platt-mapped): whether the model predicts the unit's decisions
-    better than the rules do, on referrals it was not fitted on (``Blended`` uses it)."""
-    from sklearn.linear_model import LogisticRegression
-
-    def loss(p: Any) -> float:
-        p = np.clip(p, 1e-9, 1 - 1e-9)
-        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
-
-    rules = np.array([rules_logit(row) for row in x])
-    rules = ((rules - rules.mean()) / (rules.std() or 1.0)).reshape(-1, 1)  # lbfgs likes scale
-    platt = LogisticRegression(C=1e4, max_iter=1000).fit(rules, y)
-    model = 1.0 / (1.0 + np.exp(-np.clip(a * oof + b, -700.0, 700.0)))
-    return {"model": loss(model), "rules": loss(platt.predict_proba(rules)[:, 1])}
 
 
 def _tree(tree: Any) -> dict[str, list[Any]]:

@@ -3,8 +3,9 @@
 A run records the scorer, its version (including the weights digest or the trained
 model's digest) and the reference time used for recency; the scores and every factor are
 stored per referral. Re-running with the same run's settings gives the same numbers, which
-``reproduce`` checks. ``learned_v1`` trains from the analysts' decisions (stored as a model
-version, no pickle) and blends with the rules only once there are enough of them.
+``reproduce`` checks. ``learned_v1`` trains from the analysts' decisions and returned
+outcomes (registered in ``grace.learn``'s registry as arrays, no pickle, digest-checked) and
+blends with the rules only once there are enough of them.
 """
 
 from __future__ import annotations
@@ -44,63 +45,52 @@ class RunReport:
 
 
 def make_scorer(
-    session: Session, name: str, model_id: int | None = None
+    workspace: Workspace,
+    session: Session,
+    name: str,
+    learned_version: int | None = None,
+    legacy_model_id: int | None = None,
 ) -> tuple[Scorer, str, int | None]:
-    """The scorer, its exact version string, and the model version it used (if any)."""
+    """The scorer, its exact version string, and the registry version of learned_v1 it used.
+
+    learned_v1 is the active ``learned_v1`` version of ``grace.learn``'s registry (or
+    ``learned_version``), digest-checked; ``legacy_model_id`` reads a model kept by an
+    earlier grace in ``model_versions`` (to reproduce a run recorded then).
+    """
     rules = RulesV1()
     if name == "rules_v1":
         return rules, rules.config_version, None
     if name != "learned_v1":
         raise ValueError(f"unknown scorer {name!r}: use one of {', '.join(SCORERS)}")
-    decisions = session.scalar(select(func.count(Decision.id))) or 0
-    query = select(ModelVersion).where(ModelVersion.name == "learned_v1")
-    model = (
-        session.get(ModelVersion, model_id)
-        if model_id
-        else session.scalars(query.order_by(ModelVersion.id.desc())).first()
-    )
-    learned = LearnedV1.from_json(json.dumps(model.parameters), rules) if model else None
-    blended = Blended(rules, learned, model.decisions if model else decisions)
+    learned: LearnedV1 | None = None
+    examples: int | None = None
+    if legacy_model_id is not None and learned_version is None:
+        row = session.get(ModelVersion, legacy_model_id)
+        if row is not None:
+            learned = LearnedV1.from_json(json.dumps(row.parameters), rules)
+            examples = row.decisions
+    else:
+        from grace.learn import triage_model  # grace.learn builds on triage
+
+        found = triage_model.load(workspace, learned_version, rules)
+        if found is not None:
+            learned, info = found
+            learned_version = int(info["version"])
+            examples = int((info.get("training") or {}).get("examples", 0))
+    if examples is None:
+        examples = session.scalar(select(func.count(Decision.id))) or 0
+    blended = Blended(rules, learned, examples)
     version = f"{rules.config_version}|{learned.model_version if learned else 'untrained'}"
-    return blended, version, model.id if model else None
+    return blended, version, learned_version if learned else None
 
 
 def train_learned(workspace: Workspace, now: datetime, actor: str) -> int | None:
-    """Fit learned_v1 on every recorded decision (latest per referral); store it; its id."""
-    with workspace.sessions.begin() as session:
-        latest: dict[int, str] = {}
-        for referral_id, label in session.execute(
-            select(Decision.referral_id, Decision.label).order_by(Decision.id)
-        ):
-            latest[referral_id] = label
-        labelled = {
-            r: lab for r, lab in latest.items() if lab in ("urgent", "actionable", "not_actionable")
-        }
-        if not labelled:
-            return None
-        items = list(triage_inputs(session, now, sorted(labelled)))
-        labels = [labelled[item_id] for item_id in sorted(labelled)]
-        blended = Blended.train(items, labels, RulesV1())
-        if blended.learned is None:
-            return None
-        row = ModelVersion(
-            name="learned_v1",
-            created_at=datetime.now(UTC),
-            decisions=len(labels),
-            parameters=json.loads(blended.learned.to_json()),
-            metrics={"urgent": labels.count("urgent"), "decisions": len(labels)},
-        )
-        session.add(row)
-        session.flush()
-        workspace.audit.append(
-            session,
-            actor=actor,
-            action="model_train",
-            object_type="model",
-            object_id=str(row.id),
-            details=row.metrics,
-        )
-        return row.id
+    """Fit learned_v1 on every label (decisions and outcomes) and register it as the active
+    version, unless the labels are those of the latest version; the new version or None."""
+    from grace.learn import triage_model
+
+    done = triage_model.train(workspace, now, actor)
+    return int(done["version"]) if done else None
 
 
 def run_triage(
@@ -114,7 +104,7 @@ def run_triage(
     now = now or datetime.now(UTC)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)  # before the priority updates (docs/ingest.md, concurrency)
-        scorer, version, model_id = make_scorer(session, scorer_name)
+        scorer, version, learned_version = make_scorer(workspace, session, scorer_name)
         hook = _learned_factors(workspace)
         run = TriageRun(
             scorer=scorer_name,
@@ -122,7 +112,7 @@ def run_triage(
             reference_time=now,
             started_at=datetime.now(UTC),
             actor=actor,
-            config={"model_id": model_id, "learn": hook.versions()},
+            config={"learned_version": learned_version, "learn": hook.versions()},
         )
         session.add(run)
         session.flush()
@@ -187,7 +177,10 @@ def reproduce(workspace: Workspace, run_id: int) -> dict[str, object]:
         run = session.get(TriageRun, run_id)
         if run is None:
             raise ValueError(f"no triage run {run_id}")
-        scorer, version, _ = make_scorer(session, run.scorer, (run.config or {}).get("model_id"))
+        config = run.config or {}
+        scorer, version, _ = make_scorer(
+            workspace, session, run.scorer, config.get("learned_version"), config.get("model_id")
+        )
         recorded = dict(
             session.execute(
                 select(ScoreRow.referral_id, ScoreRow.score).where(ScoreRow.run_id == run_id)
