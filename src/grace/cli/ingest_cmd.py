@@ -94,6 +94,9 @@ def ingest(
             f"quarantined {report.count('quarantined')}"
         )
         if media:
+            from grace.cli.media_cmd import print_hold_notices
+
+            print_hold_notices(media)
             console.print(f"media: {media.analysed} analysed, {media.matches} matches")
         if intel and scored:
             console.print(

@@ -48,10 +48,18 @@ def process_cmd(home: HomeOption = None, as_json: JsonOption = False) -> None:
     else:
         for error in report.errors:
             console.print(f"[yellow]unreadable:[/] {error}", highlight=False)
+        print_hold_notices(report)
         console.print(
             f"media: {report.analysed} analysed, {report.matches} matches, "
             f"{report.referrals} referrals updated"
+            + (f", {report.held} held (entry on hold)" if report.held else "")
         )
+
+
+def print_hold_notices(report: ProcessReport) -> None:
+    """One line per bank entry newly held from alerting (a flood of matches)."""
+    for notice in report.notices:
+        console.print(f"[yellow]notice:[/] {notice}", highlight=False)
 
 
 @app.command("show")

@@ -2,7 +2,8 @@
 
 A subscriber votes on ``<bank>@<publisher>``; the vote travels as a signed ``votes``
 package to the publisher's inbox, which keeps one vote per entry and voter (a later vote
-replaces an earlier one) for a bank it published, and shows the counts per entry.
+replaces an earlier one) for a bank it published, and shows the counts per entry. Disputes
+past the bank's threshold hold the entry from alerting (``grace.banks.holds``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from grace.banks.review import check_disputes, entry_key_of, keep_vote, resolve_entry
 from grace.exchange import package
 from grace.exchange.node import ExchangeError, load_node
 from grace.exchange.send import Delivery, deliver, peer_named, record_delivery
 from grace.store.exchange_tables import ExchangeBankVersion, ExchangeBankVote
 from grace.store.locks import hold_write_lock
+from grace.store.media_tables import BankEntryHold, HashBank
 from grace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -62,11 +66,14 @@ def send_vote(
 
 
 def apply_votes(workspace: Workspace, checked: Checked, actor: str) -> int:
-    """Keep each vote on a bank this node published; returns how many were kept."""
+    """Keep each vote on a bank this node published; returns how many were kept.
+
+    An entry disputed past its bank's threshold is then held from alerting (audited)."""
     entries = package.Package(checked.manifest, checked.members).member_json("votes.json")
     if not isinstance(entries, list):
         raise package.PackageError("malformed document: votes.json is not a list")
     kept = 0
+    touched: dict[str, list[str]] = defaultdict(list)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
         for entry in entries:
@@ -80,22 +87,17 @@ def apply_votes(workspace: Workspace, checked: Checked, actor: str) -> int:
             )
             if ours is None:
                 continue
-            row = session.scalar(
-                select(ExchangeBankVote).where(
-                    ExchangeBankVote.bank == entry["bank"],
-                    ExchangeBankVote.entry_key == str(entry.get("entry_key"))[:100],
-                    ExchangeBankVote.voter == checked.sender,
-                )
+            key = str(entry.get("entry_key"))[:100]
+            reason = entry.get("reason")
+            keep_vote(
+                session,
+                str(entry["bank"]),
+                key,
+                checked.sender,
+                entry["vote"],
+                str(reason) if reason else None,
             )
-            if row is None:
-                row = ExchangeBankVote(
-                    bank=entry["bank"],
-                    entry_key=str(entry.get("entry_key"))[:100],
-                    voter=checked.sender,
-                )
-                session.add(row)
-            row.vote, row.reason = entry["vote"], entry.get("reason")
-            row.at = datetime.now(UTC)
+            touched[str(entry["bank"])].append(key)
             kept += 1
         workspace.audit.append(
             session,
@@ -105,7 +107,72 @@ def apply_votes(workspace: Workspace, checked: Checked, actor: str) -> int:
             object_id=str(checked.manifest["package_id"]),
             details={"sender": checked.sender, "votes": len(entries), "kept": kept},
         )
+        for bank, keys in touched.items():
+            _audit_holds(workspace, session, check_disputes(session, bank, keys), actor)
+    workspace.audit.save_anchor()
     return kept
+
+
+def _audit_holds(
+    workspace: Workspace, session: Session, holds: list[BankEntryHold], actor: str
+) -> None:
+    for hold in holds:
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="bank_entry.held",
+            object_type="bank_entry",
+            object_id=str(hold.bank_entry_id),
+            details={"reason": hold.reason, "detail": hold.detail},
+        )
+
+
+def vote_entry(
+    workspace: Workspace,
+    entry: str,
+    vote: str,
+    reason: str | None,
+    actor: str,
+    bank: str | None = None,
+) -> dict[str, Any]:
+    """``grace hashset vote``: keep this node's vote here and, for a bank subscribed from a
+    publisher (``<bank>@<publisher>``), send it back to the publisher.
+
+    The vote counts here too, so a subscriber whose bank's threshold its own dispute
+    reaches (``grace hashset guard BANK --disputes 1``) stops alerting at once."""
+    if vote not in VOTES:
+        raise ExchangeError("a vote is confirm or dispute")
+    node = load_node(workspace)
+    with workspace.sessions.begin() as session:
+        hold_write_lock(session)
+        row = resolve_entry(session, entry, bank)
+        local = session.get(HashBank, row.bank_id)
+        assert local is not None
+        key = entry_key_of(row)
+        keep_vote(session, local.name, key, node.name, vote, reason)
+        held = check_disputes(session, local.name, [key])
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="bank_entry.vote",
+            object_type="bank_entry",
+            object_id=str(row.id),
+            details={"bank": local.name, "entry_key": key, "vote": vote, "reason": reason},
+        )
+        _audit_holds(workspace, session, held, actor)
+        shared = bool((local.data or {}).get("shared")) and "@" in local.name
+        name, entry_id = local.name, row.id
+    workspace.audit.save_anchor()
+    result: dict[str, Any] = {
+        "entry_id": entry_id,
+        "bank": name,
+        "entry_key": key,
+        "vote": vote,
+        "held_here": [h.detail for h in held],
+    }
+    if shared:
+        result["sent"] = send_vote(workspace, name, key, vote, reason, actor).as_dict()
+    return result
 
 
 def vote_counts(workspace: Workspace, bank: str) -> dict[str, dict[str, Any]]:

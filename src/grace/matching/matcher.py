@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from grace.banks.holds import active_holds
 from grace.matching.index import hex_to_array
 from grace.matching.indexes import MIN_QUALITY, WorkspaceIndexes
 from grace.store.media_tables import BankEntry, HashBank, Media, MediaMatch
@@ -52,6 +53,7 @@ class Match:
     sha256: str | None = None
     share: float | None = None
     referrals: list[int] = field(default_factory=list)
+    held: str | None = None  # why the entry does not alert (disputed, flooding), if held
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [])}
@@ -99,6 +101,7 @@ class Matcher:
             rows = self.session.scalars(select(BankEntry).where(BankEntry.id.in_(list(nearest))))
             hits.extend((row, "pdq", nearest[row.id]) for row in rows)
         banks = {b.id: b for b in self.session.scalars(select(HashBank))}
+        holds = active_holds(self.session, [row.id for row, _, _ in hits])
         return [
             Match(
                 "bank",
@@ -108,6 +111,7 @@ class Matcher:
                 bank_kind=banks[row.bank_id].kind,
                 category=_category(row),
                 entry_id=row.id,
+                held=holds[row.id].detail if row.id in holds else None,
             )
             for row, method, distance in hits
             if bank is None or banks[row.bank_id].name == bank

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from grace.banks.holds import FloodGuard
 from grace.matching.indexes import WorkspaceIndexes
 from grace.matching.matcher import Matcher, Query
 from grace.media.analyse import MediaAnalysis, analyse_bytes
@@ -45,6 +46,8 @@ class ProcessReport:
     matches: int = 0
     referrals: int = 0
     signals: int = 0  # media items given model signals (only when signals are switched on)
+    held: int = 0  # bank matches kept under a hold (disputed or flooding entry): no alert
+    notices: list[str] = field(default_factory=list)  # one line per entry newly held
 
 
 def pdq_variants(pdq: str | None, dihedral: dict[str, str]) -> list[str]:
@@ -101,7 +104,17 @@ class MediaProcessor:
             batch = unmatched[start : start + MATCH_CHUNK]
             with self.workspace.sessions.begin() as session:
                 hold_write_lock(session)  # one matcher at a time: an item is matched once
-                matches = self._match_all(session, batch)
+                guard = FloodGuard(session)
+                matches, held = self._match_all(session, batch, guard)
+                for hold in guard.placed:
+                    self.workspace.audit.append(
+                        session,
+                        actor=self.actor,
+                        action="bank_entry.held",
+                        object_type="bank_entry",
+                        object_id=str(hold.bank_entry_id),
+                        details={"reason": hold.reason, "detail": hold.detail},
+                    )
                 referrals = refresh_statuses(session, batch)
                 self.workspace.audit.append(
                     session,
@@ -109,10 +122,17 @@ class MediaProcessor:
                     action="media_process",
                     object_type="media",
                     object_id=f"{min(batch)}-{max(batch)}",
-                    details={"matched": len(batch), "matches": matches, "referrals": referrals},
+                    details={
+                        "matched": len(batch),
+                        "matches": matches,
+                        "held": held,
+                        "referrals": referrals,
+                    },
                 )
             self.workspace.audit.save_anchor()
             report.matches += matches
+            report.held += held
+            report.notices.extend(guard.notices)
             report.referrals += referrals
 
     def _finish_statuses(self, report: ProcessReport) -> None:
@@ -163,11 +183,16 @@ class MediaProcessor:
         report.analysed += len(chunk)
         report.errors.extend(f"{a.sha256}: {a.error}" for a in chunk if a.error)
 
-    def _match_all(self, session: Session, media_ids: list[int]) -> int:
-        """Matches and groups of these items; marks them matched (the caller commits)."""
+    def _match_all(
+        self, session: Session, media_ids: list[int], guard: FloodGuard
+    ) -> tuple[int, int]:
+        """Matches and groups of these items; marks them matched (the caller commits).
+
+        A bank hit on a held entry (disputed, or flooding: ``guard`` decides) is stored with
+        its hold and suppressed, so it gives no status; returns (matches, held)."""
         matcher = Matcher(session, self.indexes)
         now = datetime.now(UTC)
-        count = 0
+        count = held = 0
         items = session.scalars(
             select(Media).where(Media.id.in_(media_ids), Media.matched_at.is_(None))
         ).all()
@@ -179,6 +204,10 @@ class MediaProcessor:
             query = _stored_query(session, media)
             hits = matcher.match(query, exclude_media_id=media.id)
             for hit in hits:
+                hold = None
+                if hit.entry_id is not None and hit.bank_kind != "suppression":
+                    hold = guard.hold_for(hit.entry_id, hit.bank or "")
+                held += hold is not None
                 session.add(
                     MediaMatch(
                         media_id=media.id,
@@ -187,14 +216,15 @@ class MediaProcessor:
                         method=hit.method,
                         distance=hit.distance,
                         share=hit.share,
-                        suppressed=hit.bank_kind == "suppression",
+                        suppressed=hit.bank_kind == "suppression" or hold is not None,
+                        hold_id=hold.id if hold is not None else None,
                     )
                 )
             _join_groups(session, media, [h.media_id for h in hits if h.media_id])
             media.matched_at = now
             count += len(hits)
         session.flush()
-        return count
+        return count, held
 
 
 def _pending(session: Session) -> list[str]:

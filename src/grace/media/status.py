@@ -130,8 +130,8 @@ def _bank_kinds(session: Session, media_ids: list[int]) -> dict[int, set[str]]:
         select(MediaMatch.media_id, HashBank.kind)
         .join(EntryRow, EntryRow.id == MediaMatch.bank_entry_id)
         .join(HashBank, HashBank.id == EntryRow.bank_id)
-        .where(MediaMatch.media_id.in_(media_ids))
-    )
+        .where(MediaMatch.media_id.in_(media_ids), MediaMatch.hold_id.is_(None))
+    )  # a match kept under a hold (disputed or flooding entry) gives no status
     kinds: dict[int, set[str]] = defaultdict(set)
     for media_id, kind in rows:
         kinds[media_id].add(kind)
