@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -150,3 +151,75 @@ def test_trees_start_from_the_rules(stream: Stream) -> None:
         assert gap <= reach + 1e-9
         moved = max(moved, gap)
     assert 0 < moved <= reach
+
+
+def _with_agencies(stream: Stream) -> tuple[list[TriageInput], list[str]]:
+    """The decided referrals routed to A (even ids), B (odd) or SMALL (the last 20)."""
+    items, _, labels = stream
+    ids = sorted(labels)
+    agency = {i: ("A" if n % 2 == 0 else "B") for n, i in enumerate(ids)}
+    agency.update({i: "SMALL" for i in ids[-20:]})
+    routed = [replace(items[i], agency=agency[i]) for i in ids]
+    return routed, [labels[i] for i in ids]
+
+
+def test_calibrated_per_agency_with_a_global_fallback() -> None:
+    """Agencies with enough labels of both kinds get their own Platt curve; others the
+    global one; the explanation says which, and the factors stay shares of its log-odds."""
+    items, truth = triage_view(describe(900, 4))
+    rules = RulesV1()
+    scores = {rid: rules.score(it).score for rid, it in items.items()}
+    labels = simulate_decisions(scores, truth, 300, random.Random(1))
+    routed, y = _with_agencies((items, truth, labels))
+    model = LearnedV1().fit(routed, y, ["decision"] * 250 + ["outcome:de-bka"] * 50)
+    m = model.model
+    assert m is not None and m["label_sources"] == {"decision": 250, "outcome:de-bka": 50}
+    assert set(m["agency_calibration"]) == {"A", "B"}  # SMALL has 20 labels: global
+    assert all(c["labels"] >= 60 and c["urgent"] >= 5 for c in m["agency_calibration"].values())
+    for item in routed[:5] + routed[-5:]:
+        score = model.score(item)
+        x = model._vector(facts(item), model.extra_features())
+        base, pushes = model.attribution(x)
+        own = m["agency_calibration"].get(item.agency or "")
+        a, b = (own["a"], own["b"]) if own else (m["calibration"]["a"], m["calibration"]["b"])
+        assert score.score == pytest.approx(
+            100 / (1 + math.exp(-(a * (base + sum(pushes)) + b))), abs=1e-3
+        )
+        last = score.factors[-1]
+        assert last.name == "calibration" and last.contribution == 0.0
+        if own:
+            assert (
+                last.explanation
+                == f"calibrated for {item.agency} (Platt on its {own['labels']} labels)"
+            )
+        else:
+            assert last.explanation.startswith("global calibration (SMALL has too few labels")
+    # the same referral, routed elsewhere, keeps its factors' order but not its probability
+    item = routed[0]
+    here, there = model.score(replace(item, agency="A")), model.score(replace(item, agency="B"))
+    both = {f.name for f in here.factors} & {f.name for f in there.factors}
+    assert [f.name for f in here.factors if f.name in both] == [
+        f.name for f in there.factors if f.name in both
+    ]
+    assert here.score != there.score
+
+
+def test_registry_form_rebuilds_the_same_model_and_refuses_altered_meta(stream: Stream) -> None:
+    """Arrays + meta (what grace.learn's registry stores) give the identical model back."""
+    from grace.learn.registry import RegistryError
+    from grace.learn.triage_model import from_registry, to_registry
+
+    routed, y = _with_agencies(stream)
+    model = LearnedV1().fit(routed, y)
+    arrays, meta = to_registry(model)
+    assert all(a.dtype.kind in "if" for a in arrays)  # numbers only: no pickle possible
+    again = from_registry(arrays, json.loads(json.dumps(meta)))
+    assert again.to_json() == model.to_json() and again.model_version == model.model_version
+    for it in routed[:50]:
+        assert again.score(it).model_dump_json() == model.score(it).model_dump_json()
+    altered = json.loads(json.dumps(meta))
+    altered["model"]["out_of_fold_log_loss"]["model"] = 0.0  # would unlock the blend
+    with pytest.raises(RegistryError, match="meta altered"):
+        from_registry(arrays, altered)
+    with pytest.raises(RegistryError, match="layout"):
+        from_registry(arrays[:-1], meta)

@@ -28,7 +28,8 @@ app = typer.Typer(
     help="Local models: media-category heads and the referral-priority model.",
     no_args_is_help=True,
 )
-TaskArg = Annotated[str, typer.Argument(help=f"Task: {', '.join(TASKS)}.", show_default=False)]
+MODELS = (*TASKS, "learned_v1")
+TaskArg = Annotated[str, typer.Argument(help=f"Model: {', '.join(MODELS)}.", show_default=False)]
 VersionArg = Annotated[int, typer.Argument(help="Version number (see grace learn models).")]
 ERRORS = (registry.RegistryError, ValueError, OSError)
 
@@ -51,6 +52,9 @@ def train_cmd(
     """Train a new version from this workspace's labels, measure it on a held-out quarter."""
     if model not in ("logistic", "mlp"):
         fail("--model must be logistic or mlp")
+    if task == "learned_v1":
+        _train_learned_v1(activate, home, as_json)
+        return
     with open_workspace(home) as workspace:
         try:
             policy = load_policy(thresholds)
@@ -84,6 +88,36 @@ def train_cmd(
     )
 
 
+def _train_learned_v1(activate: bool, home: Path | None, as_json: bool) -> None:
+    """learned_v1 (triage's scorer) from every decision and returned outcome, registered
+    like the heads (imported here: it fits boosted trees with scikit-learn)."""
+    from grace.learn import triage_model
+
+    with open_workspace(home) as workspace:
+        try:
+            done = triage_model.train(
+                workspace, datetime.now(UTC), actor(), activate=activate, force=True
+            )
+        except ERRORS as exc:
+            fail(f"learned_v1: {exc}")
+    if done is None:  # only without force; kept for the type checker
+        fail("learned_v1: nothing to train on")
+    if as_json:
+        print_json(done)
+        return
+    t = done["training"]
+    console.print(
+        f"learned_v1 v{done['version']} ({'active' if activate else 'candidate'}): "
+        f"{t['examples']} labelled referrals; labels {t['labels']}; sources {t['sources']}",
+        highlight=False,
+    )
+
+
+def _not_for_learned_v1(task: str) -> None:
+    if task == "learned_v1":
+        fail("learned_v1 is triage's scorer: see grace triage --scorer learned_v1 (and --json)")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     task: TaskArg,
@@ -92,6 +126,7 @@ def evaluate_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Held-out metrics of a version: accuracy, AUC, calibration error, per class."""
+    _not_for_learned_v1(task)
     with open_workspace(home) as workspace:
         try:
             result = evaluate_version(workspace, task, version)
@@ -124,6 +159,7 @@ def predict_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """A model's calibrated view of one referral or media item, as triage factors."""
+    _not_for_learned_v1(task)
     if task == "referral_priority" and referral is None:
         fail("referral_priority needs --referral ID")
     if task == "media_category" and not media:
