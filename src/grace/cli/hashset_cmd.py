@@ -1,4 +1,5 @@
-"""``grace hashset import|list|export``: known-material hash sets (banks)."""
+"""``grace hashset``: known-material hash sets (banks): import, list, export; votes on
+entries; holds (disputed or flooding entries stop alerting), their review and guard."""
 
 from __future__ import annotations
 
@@ -80,10 +81,7 @@ def list_cmd(home: HomeOption = None, as_json: JsonOption = False) -> None:
         return
     print_table(
         ("name", "kind", "scheme", "entries", "imports"),
-        (
-            (b["name"], b["kind"], b["scheme"] or "-", b["entries"], b["imports"])
-            for b in banks
-        ),
+        ((b["name"], b["kind"], b["scheme"] or "-", b["entries"], b["imports"]) for b in banks),
     )
 
 
@@ -117,3 +115,116 @@ def export_cmd(
     else:
         out.write_bytes(data)
         console.print(f"wrote {out}")
+
+
+@app.command("vote")
+def vote_cmd(
+    entry: Annotated[str, typer.Argument(help="Entry id (grace match shows it), or kind:hex.")],
+    vote: Annotated[str, typer.Argument(help="confirm or dispute")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    bank: Annotated[str | None, typer.Option(help="The bank, when kind:hex is in several.")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Confirm or dispute a bank entry; a shared bank's publisher gets the vote back."""
+    from grace.banks.review import ReviewError
+    from grace.exchange.node import ExchangeError
+    from grace.exchange.votes import vote_entry
+
+    with open_workspace(home) as workspace:
+        try:
+            result = vote_entry(workspace, entry, vote, reason, actor(), bank)
+        except (ReviewError, ExchangeError) as exc:
+            fail(str(exc))
+    sent = result.get("sent") or {}
+    if sent.get("delivery") == "failed":
+        fail(f"vote kept here, not delivered to the publisher: {sent.get('error')}")
+    if as_json:
+        print_json(result)
+        return
+    where = f", sent to {sent['peer']} ({sent['delivery']})" if sent else ""
+    console.print(f"{vote} on entry {result['entry_id']} of {result['bank']}{where}")
+    for detail in result["held_here"]:
+        console.print(f"[yellow]notice:[/] held here: {detail}", highlight=False)
+
+
+@app.command("holds")
+def holds_cmd(
+    every: Annotated[bool, typer.Option("--all", help="Reviewed holds too.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Entries held from alerting (disputed, flooding) and the matches kept under them."""
+    from grace.banks.review import list_holds
+
+    with open_workspace(home) as workspace, workspace.sessions() as session:
+        holds = list_holds(session, every)
+    if as_json:
+        print_json(holds)
+        return
+    columns = ("entry_id", "bank", "reason", "status", "held_matches", "detail")
+    print_table(columns, ([h[c] for c in columns] for h in holds))
+
+
+@app.command("review")
+def review_cmd(
+    entry: Annotated[str, typer.Argument(help="Held entry: id, or kind:hex.")],
+    reinstate: Annotated[
+        bool, typer.Option("--reinstate", help="It is right: alert again, held matches too.")
+    ] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="It is wrong: never alert (publish withdraws it).")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Review a held entry: reinstate it or remove it (audited)."""
+    from grace.banks.review import ReviewError, review
+
+    if reinstate == remove:
+        fail("give exactly one of --reinstate and --remove")
+    with open_workspace(home) as workspace:
+        try:
+            result = review(workspace, entry, "reinstate" if reinstate else "remove", note, actor())
+        except ReviewError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"entry {result['entry_id']}: {result['status']}, "
+        f"{result['released_items']} held matches released"
+    )
+
+
+@app.command("guard")
+def guard_cmd(
+    bank: Annotated[str, typer.Argument(help="Bank name.")],
+    disputes: Annotated[
+        int | None, typer.Option(help="Disputes from distinct nodes that hold an entry.")
+    ] = None,
+    flood: Annotated[
+        int | None, typer.Option(help="Items an entry may match in the window before held.")
+    ] = None,
+    window_hours: Annotated[int | None, typer.Option(help="The flood window.")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or set a bank's dispute threshold and flood guard (defaults 3; 1,000 a day)."""
+    from grace.banks.review import ReviewError, set_guard
+
+    changes = {"dispute_threshold": disputes, "flood_limit": flood}
+    changes["flood_window_hours"] = window_hours
+    with open_workspace(home) as workspace:
+        try:
+            result = set_guard(workspace, bank, changes, actor())
+        except ReviewError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"{bank}: held after {result['dispute_threshold']} disputes; flood guard "
+        f"{result['flood_limit']} items in {result['flood_window_hours']} h"
+    )

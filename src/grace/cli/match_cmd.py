@@ -87,6 +87,7 @@ def match(
     table = Table("target", "method", "distance", "bank / media", "category", "referrals")
     for hit in hits:
         where = f"{hit.bank} ({hit.bank_kind})" if hit.target == "bank" else f"media {hit.media_id}"
+        where += " held: no alert (grace hashset holds)" if hit.held else ""
         category = (hit.category or {}).get("label") or (hit.category or {}).get("code") or "-"
         share = f" ({hit.share:.0%} frames)" if hit.share is not None else ""
         table.add_row(

@@ -26,7 +26,7 @@ from grace.exchange.node import ExchangeError, load_node
 from grace.exchange.receive import verify
 from grace.store.exchange_tables import ExchangeBankVersion
 from grace.store.locks import hold_write_lock
-from grace.store.media_tables import BankEntry, BankImport, HashBank, MediaMatch
+from grace.store.media_tables import BankEntry, BankEntryHold, BankImport, HashBank, MediaMatch
 from grace.vault.records import store_blob
 from grace.workspace import Workspace
 
@@ -62,9 +62,11 @@ def _snapshot_path(workspace: Workspace, bank: str) -> Path:
 
 
 def _current(session: Session, bank_id: int) -> dict[str, dict[str, Any]]:
+    """The bank as published: every entry but those a review removed (``hashset review``)."""
+    removed = select(BankEntryHold.bank_entry_id).where(BankEntryHold.status == "removed")
     rows = session.execute(
         select(BankEntry.data, BankEntry.category_scheme, BankEntry.category_code).where(
-            BankEntry.bank_id == bank_id
+            BankEntry.bank_id == bank_id, BankEntry.id.not_in(removed)
         )
     )
     found: dict[str, dict[str, Any]] = {}
