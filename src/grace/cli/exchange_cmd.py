@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from grace.cli.common import HomeOption, JsonOption, actor, fail, open_workspace, print_table
+from grace.cli.common import (
+    HomeOption,
+    JsonOption,
+    actor,
+    console,
+    fail,
+    open_workspace,
+    print_table,
+)
 from grace.cli.common import print_json as emit
 
 node_app = typer.Typer(help="This workspace as a node: its name, agency and key fingerprint.")
@@ -183,12 +191,20 @@ def receive(
     inbox: Annotated[
         bool, typer.Option("--inbox", help="Receive every package in <home>/exchange/inbox.")
     ] = False,
+    no_media: Annotated[
+        bool,
+        typer.Option("--no-media", help="Store only; hash and match later (grace media process)."),
+    ] = False,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Verify packages against their senders' pinned keys, then ingest (or quarantine)."""
+    """Verify packages against their senders' pinned keys, then ingest (or quarantine).
+
+    The media of the referrals received are then hashed, matched against the banks and
+    earlier referrals (and given signals where switched on), as grace ingest does."""
     from grace.exchange.receive import receive as receive_one
 
+    media = None
     with open_workspace(home) as workspace:
         paths = list(packages or [])
         if inbox:
@@ -197,11 +213,19 @@ def receive(
         if not paths:
             fail("no packages given (name files, or --inbox)")
         receipts = [receive_one(workspace, p.read_bytes(), str(p), actor()) for p in paths]
+        if not no_media and any(r["status"] == "ingested" for r in receipts):
+            from grace.cli.media_cmd import print_hold_notices, process_media
+
+            media = process_media(workspace, quiet=as_json or not console.is_terminal)
+            if not as_json:
+                print_hold_notices(media)
     if as_json:
         emit(receipts)
     else:
         columns = ("package_id", "status", "referral_id", "reason")
         print_table(columns, ([r.get(c, "") for c in columns] for r in receipts))
+        if media is not None:
+            console.print(f"media: {media.analysed} analysed, {media.matches} matches")
     raise typer.Exit(1 if any(r["status"] == "quarantined" for r in receipts) else 0)
 
 
