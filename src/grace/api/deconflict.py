@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grace.api.models import ERRORS, ErrorOut
-from grace.deconflict import coordinator
+from grace.deconflict import coordinator, oprf, pool
 from grace.deconflict.nodes import NodeError, authenticate
 from grace.deconflict.oprf import OprfError
 from grace.deconflict.signed import NODE_HEADER, SIGNATURE_HEADER, SignatureError
@@ -107,20 +107,26 @@ async def deconflict_evaluate(
     request: Request, workspace: WorkspaceDep, node: NodeName = None, sig: Signature = None
 ) -> dict[str, Any]:
     """Evaluate a batch of blinded elements (base64 of concatenated 32-byte points)."""
+    refused: coordinator.CoordinatorError | OprfError | None = None
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
         row, payload = await _signed(request, workspace, session, node, sig)
         try:
             packed = base64.b64decode(str(payload.get("blinded", "")), validate=True)
-            out = coordinator.evaluate(workspace, session, row, packed)
+            epoch = coordinator.admit(workspace, session, row, oprf.check_batch(packed))
         except binascii.Error as exc:
             raise HTTPException(422, "blinded is not base64") from exc
         except (coordinator.CoordinatorError, OprfError) as exc:
             refused = exc
-        else:
-            return {"epoch": coordinator.current_epoch(session), "evaluated": _b64(out)}
+        name = row.name
+    if refused is None:  # counted and audited: the curve work runs unlocked, on any core
+        try:
+            out = await pool.evaluate(oprf.seed_path(workspace.home), epoch, packed)
+        except OprfError as exc:
+            raise _refused(exc) from exc
+        return {"epoch": epoch, "evaluated": _b64(out)}
     if getattr(refused, "status", 400) == 429:  # audited in its own transaction: it stays
-        coordinator.record_refusal(workspace, row.name, len(packed) // 32, str(refused))
+        coordinator.record_refusal(workspace, name, len(packed) // 32, str(refused))
     raise _refused(refused)
 
 

@@ -7,6 +7,7 @@ afresh (new nonce and time) with the workspace's export signing key.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,8 +27,9 @@ class TransportError(RuntimeError):
 class Caller:
     """Signed JSON calls from this node to one base URL."""
 
-    def __init__(self, workspace: Workspace, node: str, url: str) -> None:
-        self._key = load_or_create_signing_key(workspace.home)
+    def __init__(self, workspace: Workspace | Path, node: str, url: str) -> None:
+        home = workspace if isinstance(workspace, Path) else workspace.home
+        self._key = load_or_create_signing_key(home)
         self._node = node
         self._http = httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT, trust_env=False)
 

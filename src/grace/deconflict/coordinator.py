@@ -9,12 +9,12 @@ expired tokens and a revoked node's tokens never match.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from grace.deconflict import oprf
 from grace.deconflict.canonical import KINDS, LABELS
@@ -28,8 +28,6 @@ from grace.store.deconflict_tables import (
 from grace.store.locks import hold_write_lock
 from grace.store.upsert import insert_new
 from grace.workspace import Workspace
-
-CHUNK = 500  # tokens per IN (...) lookup: well under SQLite's and PostgreSQL's limits
 
 
 class CoordinatorError(ValueError):
@@ -86,8 +84,15 @@ def rotate(workspace: Workspace, actor: str) -> int:
 
 def evaluate(workspace: Workspace, session: Session, node: DeconflictNode, packed: bytes) -> bytes:
     """Evaluate a blinded batch for ``node`` within its hourly budget (audited either way)."""
+    epoch = admit(workspace, session, node, oprf.check_batch(packed))
+    return oprf.evaluate(oprf.seed_path(workspace.home), epoch, packed)
+
+
+def admit(workspace: Workspace, session: Session, node: DeconflictNode, count: int) -> int:
+    """Count an evaluation of ``count`` elements against ``node``'s hourly budget and audit
+    it; returns the epoch to evaluate under. The curve work itself can then run outside
+    the transaction (and its write lock), on another core: ``grace.deconflict.pool``."""
     epoch = _epoch(session)
-    count = len(packed) // oprf.ELEMENT
     window = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     used = session.scalar(
         select(func.coalesce(func.sum(DeconflictUsage.evaluated), 0)).where(
@@ -98,7 +103,6 @@ def evaluate(workspace: Workspace, session: Session, node: DeconflictNode, packe
         raise CoordinatorError(
             f"rate limit: {node.rate_per_hour} evaluations per hour, {used} used", 429
         )
-    output = oprf.evaluate(oprf.seed_path(workspace.home), epoch, packed)
     insert_new(session, DeconflictUsage, [
         {"node_id": node.id, "epoch": epoch, "window": window, "evaluated": 0}
     ])  # fmt: skip
@@ -106,7 +110,7 @@ def evaluate(workspace: Workspace, session: Session, node: DeconflictNode, packe
     if usage is not None:
         usage.evaluated += count
     _audit(workspace, session, node, "deconflict.evaluate", {"count": count, "epoch": epoch})
-    return output
+    return epoch
 
 
 def record_refusal(workspace: Workspace, name: str, count: int, reason: str) -> None:
@@ -122,17 +126,29 @@ def record_refusal(workspace: Workspace, name: str, count: int, reason: str) -> 
 def upload(
     workspace: Workspace, session: Session, node: DeconflictNode, epoch: int, entries: list[Any]
 ) -> dict[str, int]:
-    """Index ``node``'s tokens and raise alerts for those another node holds."""
+    """Index ``node``'s tokens and raise alerts for those another node holds.
+
+    Lean on purpose (1 M tokens should index in seconds, not minutes): one multi-row
+    ``INSERT ... ON CONFLICT DO NOTHING`` through the driver with the timestamps converted
+    once, then one set-based query that joins the rows just inserted (ids above the
+    newest before this upload; the write lock keeps other uploads out meanwhile) to every
+    other active node's holding of the same token.
+    """
     if epoch != _epoch(session):
         raise CoordinatorError(f"epoch {epoch} is not current: run sync again", 409)
+    hold_write_lock(session)
     _cap(session, node, epoch, len(entries))
     now = datetime.now(UTC)
     session.execute(delete(DeconflictToken).where(DeconflictToken.expires_at <= now))
-    rows = [_row(node, epoch, entry, now) for entry in entries]
-    insert_new(session, DeconflictToken, rows)
-    alerts = _match(session, node, epoch, rows, now)
-    _audit(workspace, session, node, "deconflict.upload", {"tokens": len(rows), "alerts": alerts})
-    return {"accepted": len(rows), "alerts": alerts}
+    before = session.scalar(select(func.coalesce(func.max(DeconflictToken.id), 0)))
+    _insert(session, _rows(session, node, epoch, entries, now))
+    alerts = _match(session, node, epoch, int(before or 0), now)
+    details = {"tokens": len(entries), "alerts": alerts}
+    _audit(workspace, session, node, "deconflict.upload", details)
+    return {"accepted": len(entries), "alerts": alerts}
+
+
+COLUMNS = "epoch, token, node_id, kind, ref, expires_at, added_at"
 
 
 def withdraw(workspace: Workspace, session: Session, node: DeconflictNode, refs: list[str]) -> int:
@@ -202,42 +218,64 @@ def _cap(session: Session, node: DeconflictNode, epoch: int, adding: int) -> Non
         raise CoordinatorError("more tokens than evaluations this epoch: refused", 403)
 
 
-def _row(node: DeconflictNode, epoch: int, entry: Any, now: datetime) -> dict[str, Any]:
-    if entry.kind not in KINDS:
-        raise CoordinatorError(f"unknown identifier kind {entry.kind!r}")
-    expires = min(entry.expires_at, now + timedelta(days=3660))
-    return {"epoch": epoch, "token": entry.token, "node_id": node.id, "kind": entry.kind,
-            "ref": entry.ref, "expires_at": expires, "added_at": now}  # fmt: skip
+def _insert(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING`` through the driver's own executemany."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    values = ", ".join([mark] * len(COLUMNS.split(", ")))
+    statement = (
+        f"INSERT INTO deconflict_tokens ({COLUMNS}) VALUES ({values}) ON CONFLICT DO NOTHING"
+    )
+    connection.exec_driver_sql(statement, rows)  # type: ignore[arg-type]
 
 
-def _match(
-    session: Session, node: DeconflictNode, epoch: int, rows: list[dict[str, Any]], now: datetime
-) -> int:
+def _rows(
+    session: Session, node: DeconflictNode, epoch: int, entries: list[Any], now: datetime
+) -> list[tuple[Any, ...]]:
+    """Driver-ready rows: each distinct timestamp converted once (SQLite stores text)."""
+    dialect = session.get_bind().dialect
+    column_type = DeconflictToken.__table__.c.expires_at.type  # type: ignore[attr-defined]
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    convert: Callable[[datetime], Any] = processor or (lambda value: value)
+    cache: dict[datetime, Any] = {}
+    added = convert(now)
+    latest = now + timedelta(days=3660)
+    rows = []
+    for entry in entries:
+        if entry.kind not in KINDS:
+            raise CoordinatorError(f"unknown identifier kind {entry.kind!r}")
+        expires = entry.expires_at
+        if expires not in cache:
+            cache[expires] = convert(min(expires, latest))
+        rows.append((epoch, entry.token, node.id, entry.kind, entry.ref, cache[expires], added))
+    return rows
+
+
+def _match(session: Session, node: DeconflictNode, epoch: int, before: int, now: datetime) -> int:
     """Alerts for every (new token, other active node's holding) pair, both directions."""
-    mine: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in rows:
-        mine[row["token"]].append((row["ref"], row["kind"]))
-    tokens = list(mine)
-    alerts: list[dict[str, Any]] = []
-    for start in range(0, len(tokens), CHUNK):
-        hits = session.execute(
-            select(DeconflictToken.token, DeconflictToken.node_id, DeconflictToken.ref)
-            .join(DeconflictNode, DeconflictNode.id == DeconflictToken.node_id)
-            .where(
-                DeconflictToken.epoch == epoch,
-                DeconflictToken.token.in_(tokens[start : start + CHUNK]),
-                DeconflictToken.node_id != node.id,
-                DeconflictToken.expires_at > now,
-                DeconflictNode.status == "active",
-            )
+    mine = aliased(DeconflictToken)
+    hits = session.execute(
+        select(mine.ref, mine.kind, DeconflictToken.node_id, DeconflictToken.ref)
+        .join(
+            DeconflictToken,
+            and_(DeconflictToken.epoch == mine.epoch, DeconflictToken.token == mine.token),
         )
-        for token, other, other_ref in hits:
-            for ref, kind in mine[token]:
-                base = {"kind": kind, "epoch": epoch, "created_at": now}
-                alerts.append({**base, "node_id": node.id, "ref": ref,
-                               "other_node_id": other, "other_ref": other_ref})  # fmt: skip
-                alerts.append({**base, "node_id": other, "ref": other_ref,
-                               "other_node_id": node.id, "other_ref": ref})  # fmt: skip
+        .join(DeconflictNode, DeconflictNode.id == DeconflictToken.node_id)
+        .where(
+            mine.id > before,
+            mine.node_id == node.id,
+            DeconflictToken.node_id != node.id,
+            DeconflictToken.expires_at > now,
+            DeconflictNode.status == "active",
+        )
+    )
+    alerts: list[dict[str, Any]] = []
+    for ref, kind, other, other_ref in hits:
+        base = {"kind": kind, "epoch": epoch, "created_at": now}
+        alerts.append({**base, "node_id": node.id, "ref": ref,
+                       "other_node_id": other, "other_ref": other_ref})  # fmt: skip
+        alerts.append({**base, "node_id": other, "ref": other_ref,
+                       "other_node_id": node.id, "other_ref": ref})  # fmt: skip
     insert_new(session, DeconflictAlert, alerts)
     return len(alerts) // 2
 

@@ -59,10 +59,17 @@ def public_key_hex(seed_file: Path, epoch: int) -> str:
     return evaluator(seed_file, epoch).public_key.serialize().hex()
 
 
-def evaluate(seed_file: Path, epoch: int, packed: bytes) -> bytes:
-    """Blind evaluation of a packed batch; returns the serialised outputs and proof."""
+def check_batch(packed: bytes) -> int:
+    """The number of elements in a packed batch; refused unless 1 to MAX_BATCH of them."""
     if not packed or len(packed) % ELEMENT or len(packed) // ELEMENT > MAX_BATCH:
         raise OprfError(f"a batch is 1 to {MAX_BATCH} elements of {ELEMENT} bytes")
+    return len(packed) // ELEMENT
+
+
+def evaluate(seed_file: Path, epoch: int, packed: bytes) -> bytes:
+    """Blind evaluation of a packed batch; returns the serialised outputs and one batched
+    DLEQ proof for all of them (RFC 9497 BlindEvaluate with ComputeComposites)."""
+    check_batch(packed)
     try:
         blinded = [
             ristretto.BlindedInput.deserialize(packed[i : i + ELEMENT])

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from grace.deconflict import oprf
+from grace.deconflict import oprf, pool
 from grace.deconflict.canonical import oprf_input
 from grace.deconflict.client import Caller, TransportError, b64, unb64
 from grace.deconflict.node import (
@@ -28,7 +28,7 @@ from grace.store.deconflict_tables import DeconflictNotice, DeconflictRef, Decon
 from grace.store.upsert import insert_new
 from grace.workspace import Workspace
 
-REFERRALS_PER_ROUND = 500
+REFERRALS_PER_ROUND = 2000  # a round of ~2,000+ tokens: several batches for the pool
 Progress = Callable[[int, int], None]
 
 
@@ -77,7 +77,8 @@ def sync(workspace: Workspace, batch: int = 2000, progress: Progress | None = No
                 if not due:
                     break
                 pending = list(items(session, due, settings.retention_days))
-                tokens = tokenise(caller, epoch, key, pending, batch, report)
+                where = (workspace.home, settings.node, settings.url)
+                tokens = tokenise(caller, epoch, key, pending, batch, report, where)
                 for start in range(0, len(pending), batch):
                     report.alerts += _upload(caller, epoch, pending, tokens, start, batch)
                 insert_new(session, DeconflictSent, [
@@ -93,17 +94,32 @@ def sync(workspace: Workspace, batch: int = 2000, progress: Progress | None = No
 
 
 def tokenise(
-    caller: Caller, epoch: int, key: bytes, pending: list[Item], batch: int, report: SyncReport
+    caller: Caller,
+    epoch: int,
+    key: bytes,
+    pending: list[Item],
+    batch: int,
+    report: SyncReport,
+    where: tuple[Path, str, str] | None = None,
 ) -> list[str]:
-    """Blind locally, have the coordinator evaluate blind, unblind and check its proof."""
+    """Blind locally, have the coordinator evaluate blind, unblind and check its proof.
+
+    With ``where`` (home, node name, coordinator URL) and more than one batch, the batches
+    run in this machine's worker processes at once (``grace.deconflict.pool``)."""
+    batches = [
+        [oprf_input(i.kind, i.value) for i in pending[start : start + batch]]
+        for start in range(0, len(pending), batch)
+    ]
+    report.batches += len(batches)
+    report.tokens += len(pending)
+    done = pool.tokenise(*where, epoch, key, batches) if where else None
+    if done is not None:
+        return [token for chunk in done for token in chunk]
     tokens: list[str] = []
-    for start in range(0, len(pending), batch):
-        chunk = pending[start : start + batch]
-        blinded = oprf.Blinded([oprf_input(i.kind, i.value) for i in chunk])
+    for inputs in batches:
+        blinded = oprf.Blinded(inputs)
         answer = caller.post("/evaluate", {"epoch": epoch, "blinded": b64(blinded.packed)})
         tokens.extend(blinded.finalize(unb64(answer.get("evaluated")), key))
-        report.batches += 1
-        report.tokens += len(chunk)
     return tokens
 
 
