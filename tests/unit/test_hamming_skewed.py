@@ -33,9 +33,7 @@ def correlated(rng: np.random.Generator, n: int) -> U8:
     load = np.zeros((33, 256))
     load[0] = rng.normal(size=256)
     for block in range(16):
-        load[1 + 2 * block : 3 + 2 * block, 16 * block : 16 * block + 16] = rng.normal(
-            size=(2, 16)
-        )
+        load[1 + 2 * block : 3 + 2 * block, 16 * block : 16 * block + 16] = rng.normal(size=(2, 16))
     x = rng.normal(size=(n, 33)) @ load + rng.normal(scale=0.5, size=(n, 256))
     return np.packbits(x > 0, axis=1)
 
@@ -84,10 +82,10 @@ def test_exact_on_correlated_bits_and_clusters(radius: int) -> None:
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("SCAN_RATIO", 10**9), ("SCAN_RATIO", 0), ("TOUCHED", 3), ("MAX_OUT", 50)],
+    [("SCAN_RATIO", 10**9), ("SCAN_RATIO", 0), ("PREFETCH_BUCKETS", 0), ("MAX_OUT", 50)],
 )
 def test_every_plan_is_exact(monkeypatch: pytest.MonkeyPatch, setting: str, value: int) -> None:
-    """All-scan, all-MIH, bitmap cleared wholesale, many small output batches: same answer."""
+    """All-scan, all-MIH, no prefetching, many small output batches: same answer."""
     monkeypatch.setattr(_segment, setting, value)
     data, queries = skewed(seed=1)
     index = HammingIndex()

@@ -16,33 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from llvmlite import ir
-from numba import get_thread_id, njit, prange, types  # type: ignore[attr-defined]
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import get_thread_id, njit, prange  # type: ignore[attr-defined]
+
+from grace.matching._intrinsics import popcount64, prefetch
 
 N_TABLES = 16
 N_BUCKETS = 1 << 16
 _MASK16 = np.uint64(0xFFFF)
 
 
-def _popcount64_typer(typingctx: Any, x: Any) -> Any:
-    """LLVM ``ctpop``: compiles to one ``popcnt`` instruction on the host CPU."""
-    if not isinstance(x, types.Integer):
-        return None
-    sig = types.int64(types.uint64)
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        fnty = ir.FunctionType(ir.IntType(64), [ir.IntType(64)])
-        fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
-            builder.module, fnty, "llvm.ctpop.i64"
-        )
-        return builder.call(fn, [args[0]])
-
-    return sig, codegen
-
-
-_popcount64: Any = intrinsic(_popcount64_typer)
+_popcount64 = popcount64
 
 
 @njit(cache=True, nogil=True)
@@ -133,12 +116,13 @@ def mih_search(
     flips: Any,
     radius: int,
     pair: int,
+    ahead: int,
     starts: Any,
     out_pos: Any,
     out_dist: Any,
     counts: Any,
     seen_bits: Any,
-    touched_rows: Any,
+    scratch: Any,
 ) -> None:
     """Multi-index-hashing range search of one segment, into a ragged output.
 
@@ -150,52 +134,73 @@ def mih_search(
     (``words``, original bit order: the permutation behind ``qkeys`` and the tables leaves
     distances unchanged).
 
-    A row sits in up to 16 probed buckets (a query next to a cluster of near-copies meets each
-    copy in every table), so each thread keeps a bitmap of rows already verified for the
-    current query (``seen_bits[thread]``, one bit per row, L2-sized) and clears it afterwards
-    from the rows it noted in ``touched_rows[thread]`` (or wholesale if those overflowed).
-    Query ``q`` writes its hits to ``out_*[starts[q]:starts[q + 1]]``, room the caller sized
-    from :func:`probe_sizes` (an upper bound); ``counts[q]`` is the number of hits.
+    Why three passes per query: the cost is memory latency, not arithmetic (272 bucket
+    slices at scattered addresses, then a row number and a hash per surviving entry). Pass 1
+    scans the fingerprint slices (the only bytes read per entry, 2 each) while prefetching the
+    slice ``ahead`` buckets on, and notes the ~0.3 % survivors in ``scratch[thread]``; pass 2
+    turns them into row numbers (independent loads the CPU overlaps) and prefetches their
+    hashes; pass 3 verifies. A row sits in up to 16 probed buckets (a query next to a cluster
+    of near-copies meets each copy in every table), so a per-thread bitmap
+    (``seen_bits[thread]``, one bit per row) lets each row be verified once; it is cleared
+    afterwards from the same survivor list. ``scratch`` holds ``16 * len(flips)`` bucket
+    bounds plus room for every probed entry (the caller sizes it from
+    :func:`probe_sizes`). Query ``q`` writes its hits to ``out_*[starts[q]:starts[q + 1]]``;
+    ``counts[q]`` is the number of hits.
     """
+    n = words.shape[0]
+    nf = flips.shape[0]
+    nb = N_TABLES * nf
+    fps = fingerprints.reshape(-1)
+    pos = positions.reshape(-1)
+    flat_words = words.reshape(-1)
     for qi in prange(qwords.shape[0]):
         seen = seen_bits[get_thread_id()]
-        touched = touched_rows[get_thread_id()]
-        nt = 0
+        buf = scratch[get_thread_id()]
+        b = 0
+        for t in range(N_TABLES):
+            key = qkeys[qi, t]
+            for f in range(nf):
+                k = key ^ flips[f]
+                buf[b] = t * n + np.int64(offsets[t, k])
+                buf[nb + b] = t * n + np.int64(offsets[t, k + 1])
+                b += 1
+        for b in range(min(ahead, nb)):
+            for x in range(buf[b], buf[nb + b] + 31, 32):
+                prefetch(fps, x)
+        m = 2 * nb
+        for b in range(nb):
+            if b + ahead < nb:
+                for x in range(buf[b + ahead], buf[nb + b + ahead] + 31, 32):
+                    prefetch(fps, x)
+            t = b // nf
+            qfp = np.uint64(qkeys[qi, t ^ 1])
+            budget = pair - popcount64(np.uint64(flips[b - t * nf]))
+            for j in range(buf[b], buf[nb + b]):
+                if popcount64(qfp ^ np.uint64(fps[j])) <= budget:
+                    buf[m] = j
+                    m += 1
+        for i in range(2 * nb, m):
+            j = 3 * buf[i]
+            p = np.int64(pos[j]) | (np.int64(pos[j + 1]) << 8) | (np.int64(pos[j + 2]) << 16)
+            buf[i] = p
+            prefetch(flat_words, 4 * p)
         c = 0
         base = starts[qi]
         cap = starts[qi + 1] - base
-        for t in range(N_TABLES):
-            key = qkeys[qi, t]
-            qfp = np.uint64(qkeys[qi, t ^ 1])
-            for f in range(flips.shape[0]):
-                budget = pair - _popcount64(np.uint64(flips[f]))
-                k = key ^ flips[f]
-                for j in range(offsets[t, k], offsets[t, k + 1]):
-                    if _popcount64(qfp ^ np.uint64(fingerprints[t, j])) > budget:
-                        continue
-                    p = int(
-                        np.int64(positions[t, j, 0])
-                        | (np.int64(positions[t, j, 1]) << 8)
-                        | (np.int64(positions[t, j, 2]) << 16)
-                    )
-                    bit = np.uint64(1) << np.uint64(p & 63)
-                    if seen[p >> 6] & bit:
-                        continue
-                    seen[p >> 6] |= bit
-                    if nt < touched.shape[0]:
-                        touched[nt] = p
-                    nt += 1
-                    d = _distance(qwords, qi, words, p)
-                    if d <= radius:
-                        if c < cap:
-                            out_pos[base + c] = p
-                            out_dist[base + c] = d
-                        c += 1
-        if nt <= touched.shape[0]:
-            for i in range(nt):
-                seen[touched[i] >> 6] = 0
-        else:
-            seen[:] = 0
+        for i in range(2 * nb, m):
+            p = buf[i]
+            bit = np.uint64(1) << np.uint64(p & 63)
+            if seen[p >> 6] & bit:
+                continue
+            seen[p >> 6] |= bit
+            d = _distance(qwords, qi, words, p)
+            if d <= radius:
+                if c < cap:
+                    out_pos[base + c] = p
+                    out_dist[base + c] = d
+                c += 1
+        for i in range(2 * nb, m):
+            seen[buf[i] >> 6] = 0
         counts[qi] = c
 
 

@@ -38,8 +38,8 @@ SCAN_RATIO = 6
 """A probed candidate costs about this many scanned rows (random access + pair checks vs a
 streamed popcount); measured on the 2-vCPU machine, see ``docs/scale.md``."""
 
-TOUCHED = 1 << 16
-"""Rows a thread remembers verifying for one query, to clear its seen-bitmap cheaply."""
+PREFETCH_BUCKETS = 8
+"""How many bucket slices ahead the MIH kernel prefetches (0: none); 8-32 measured alike."""
 
 MAX_OUT = 1 << 23
 """Output slots (6 bytes each) allocated per MIH batch."""
@@ -145,15 +145,16 @@ class Segment:
         pos = np.concatenate([p[1] for p in parts])
         return rows, self.ids[pos], np.concatenate([p[2] for p in parts])
 
-    def _mih(
-        self, qwords: U64, qkeys: I64, radius: int, flips: I64, est: I64, rows: I64
-    ) -> Hits:
+    def _mih(self, qwords: U64, qkeys: I64, radius: int, flips: I64, est: I64, rows: I64) -> Hits:
         """MIH for the planned queries, in batches of at most :data:`MAX_OUT` output slots."""
         out_rows, out_pos, out_dist = [], [], []
         ends = np.cumsum(est)
         threads = numba.get_num_threads()
         seen = np.zeros((threads, (len(self) + 63) // 64), np.uint64)
-        touched = np.empty((threads, TOUCHED), np.uint32)
+        # per thread: bucket bounds, then room for every entry a query could keep
+        scratch = np.empty(
+            (threads, 2 * K.N_TABLES * len(flips) + int(est.max(initial=0))), np.int64
+        )
         lo = 0
         while lo < est.size:
             base = int(ends[lo - 1]) if lo else 0
@@ -165,8 +166,8 @@ class Segment:
             counts = np.zeros(hi - lo, np.int64)
             K.mih_search(
                 qwords[lo:hi], qkeys[lo:hi], self.words, self.offsets, self.positions,
-                self.fingerprints, flips, radius, radius // 8, starts, pos, dist, counts,
-                seen, touched,
+                self.fingerprints, flips, radius, radius // 8, PREFETCH_BUCKETS, starts, pos,
+                dist, counts, seen, scratch,
             )  # fmt: skip
             if (counts > np.diff(starts)).any():  # cannot happen: est bounds the hits
                 raise RuntimeError("MIH output overflow")
