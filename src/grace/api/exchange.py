@@ -16,19 +16,15 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from grace.api.exchange_models import InboxPackage, OutboxDelivery, OutcomeStats
 from grace.api.models import ERRORS
-from grace.exchange.history import received_row, referral_history, sent_row
+from grace.desk.exchange import desk_history, inbox_packages, outbox_rows
 from grace.exchange.node import ExchangeError
-from grace.exchange.outcomes import record_outcome
+from grace.exchange.outcomes import outcome_stats, record_outcome
 from grace.exchange.peers import token_ok
 from grace.exchange.receive import receive
 from grace.exchange.send import NODE_HEADER
-from grace.store.exchange_tables import (
-    ExchangeBankVersion,
-    ExchangePeer,
-    ExchangeReceived,
-    ExchangeSent,
-)
+from grace.store.exchange_tables import ExchangeBankVersion, ExchangePeer
 from grace.store.tables import Referral
 from grace.web.auth import Principal, referral_scope, require_roles
 from grace.web.deps import get_workspace
@@ -143,26 +139,35 @@ async def exchange_inbox(
     return result
 
 
-@router.get("/inbox/packages")
+@router.get("/inbox/packages", response_model=list[InboxPackage])
 def exchange_inbox_list(
     workspace: WorkspaceDep, principal: DeskUser, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
-    """Received packages, newest first: sender, verification result, referral."""
+    """Received packages, newest first: sender (node, agency, signer), result
+    (accepted, already_present, quarantined with the one-line reason) and the referrals it
+    brought. An analyst sees the packages of their agency's referrals; packages about no
+    referral here (refused ones, outcomes) only users who see every agency."""
     with workspace.sessions() as session:
-        rows = session.scalars(
-            select(ExchangeReceived).order_by(ExchangeReceived.id.desc()).limit(limit)
-        )
-        return [received_row(r) for r in rows]
+        return inbox_packages(session, referral_scope(principal), principal.sees_all, limit)
 
 
-@router.get("/outbox")
+@router.get("/outbox", response_model=list[OutboxDelivery])
 def exchange_outbox(
     workspace: WorkspaceDep, principal: DeskUser, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
-    """Sent packages, newest first: peer, delivery, receipt."""
+    """Deliveries, newest first, one per referral sent: peer and its agency, delivered
+    (when; HTTP(S) or an outbox folder), acknowledged (signed receipt verified), and the
+    outcome the peer returned. Scoped like the inbox."""
     with workspace.sessions() as session:
-        rows = session.scalars(select(ExchangeSent).order_by(ExchangeSent.id.desc()).limit(limit))
-        return [sent_row(r) for r in rows]
+        return outbox_rows(session, referral_scope(principal), principal.sees_all, limit)
+
+
+@router.get("/outcomes", response_model=OutcomeStats)
+def exchange_outcome_stats(workspace: WorkspaceDep, principal: DeskUser) -> dict[str, Any]:
+    """Outcomes per agency, ESP and incident type, and the median days from receipt to
+    outcome, over the referrals this user may see (the coordinator: all)."""
+    with workspace.sessions() as session:
+        return outcome_stats(session, referral_scope(principal))
 
 
 @router.get("/referrals/{referral_id}/history")
@@ -171,10 +176,11 @@ def exchange_history(
     workspace: WorkspaceDep,
     principal: DeskUser,
 ) -> dict[str, Any]:
-    """A referral across nodes: custody, how it arrived, deliveries, outcomes."""
+    """A referral across nodes: custody here, how it arrived (sender, agency, package
+    digest, signer, the sender's custody records), deliveries and outcomes."""
     with workspace.sessions() as session:
         _visible(session, referral_id, principal)
-        return referral_history(session, referral_id)
+        return desk_history(session, referral_id)
 
 
 @router.post("/referrals/{referral_id}/outcome")

@@ -1,5 +1,6 @@
 """The dashboard: ``grace stats`` of the referrals the user may see, as server-rendered SVG
-charts (no chart library, no JavaScript)."""
+charts (no chart library, no JavaScript), and the outcomes the acting agencies reported
+back through the exchange (per agency, ESP and incident type; median time to outcome)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from grace.exchange.outcomes import OUTCOMES, outcome_stats
 from grace.stats import workspace_stats
 from grace.web.auth import Principal, current_principal, referral_scope
 from grace.web.deps import get_workspace
@@ -27,7 +29,14 @@ def dashboard(
 ) -> HTMLResponse:
     with workspace.sessions() as session:
         stats = workspace_stats(session, scope=referral_scope(principal))
-    context = {"principal": principal, "stats": stats, "charts": charts(stats)}
+        outcomes = outcome_stats(session, referral_scope(principal))
+    context = {
+        "principal": principal,
+        "stats": stats,
+        "charts": charts(stats),
+        "outcomes": outcomes,
+        "outcome_kinds": [k for k in OUTCOMES if k in outcomes["total"]],
+    }
     return render(request, "dashboard.html", context)
 
 

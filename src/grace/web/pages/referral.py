@@ -15,8 +15,10 @@ from grace.desk.decisions import (
     add_decision,
 )
 from grace.desk.detail import link_graph
+from grace.desk.exchange import desk_history
 from grace.desk.priority import priority_context
 from grace.desk.wall import wall_items
+from grace.exchange.outcomes import OUTCOMES
 from grace.referrals import referral_detail
 from grace.store.locks import hold_write_lock
 from grace.web.auth import (
@@ -56,6 +58,9 @@ def referral_page(
             "labels": LABELS,
             "media_categories": MEDIA_CATEGORIES,
             "decided": request.query_params.get("decided") == "1",
+            "exchange": desk_history(session, referral_id),
+            "outcome_kinds": OUTCOMES,
+            "outcome_recorded": request.query_params.get("outcome") == "1",
         }
         record_view(
             session, workspace, principal, "referral", str(referral_id), details={"via": "web"}
