@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
+from grace.exchange.dissemination import dissemination
 from grace.intel.esp import spellings as esp_spellings
 from grace.intel.links import links_of
 from grace.referral_parts import (
@@ -188,6 +189,7 @@ def referral_detail(
         "ip_events": ip_events(session, referral_id),
         "duplicate_groups": groups,
         "decisions": decisions(session, referral_id),
+        "dissemination": dissemination(session, referral_id),  # sent to a peer node?
         "source": row.source,
         "document_sha256": row.document_sha256,
         "warnings": list(row.warnings or []),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
+from grace.exchange.dissemination import dissemination_stats
 from grace.intel.esp import fold_counts
 from grace.store.tables import Referral
 
@@ -73,6 +74,7 @@ def workspace_stats(
         "media_share": {k: round(v / total_media, 4) for k, v in media.items()}
         if total_media
         else {},
+        "dissemination": dissemination_stats(session, scope),  # routed referrals sent on
         "queues": {
             agency: {
                 "open": len(a),

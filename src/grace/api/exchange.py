@@ -19,6 +19,7 @@ from sqlalchemy import select
 from grace.api.exchange_models import InboxPackage, OutboxDelivery, OutcomeStats
 from grace.api.models import ERRORS
 from grace.desk.exchange import desk_history, inbox_packages, outbox_rows
+from grace.exchange.autoprocess import schedule as schedule_media
 from grace.exchange.node import ExchangeError
 from grace.exchange.outcomes import outcome_stats, record_outcome
 from grace.exchange.peers import token_ok
@@ -127,7 +128,10 @@ async def exchange_inbox(
     node: Annotated[str | None, Header(alias=NODE_HEADER, max_length=100)] = None,
     authorization: Annotated[str | None, Header(max_length=300)] = None,
 ) -> dict[str, Any]:
-    """Receive one package from a pinned peer; returns the signed receipt."""
+    """Receive one package from a pinned peer; returns the signed receipt.
+
+    The media of referrals received are then processed in the background, once the inbox
+    is quiet (``grace.exchange.autoprocess``; ``GRACE_RECEIVE_MEDIA=0`` turns it off)."""
     _peer_or_401(workspace, node, authorization)
     body = await request.body()
     if len(body) > MAX_PACKAGE:
@@ -136,6 +140,8 @@ async def exchange_inbox(
     result: dict[str, Any] = await run_in_threadpool(
         receive, workspace, body, source, f"node:{node}"
     )
+    if result.get("status") == "ingested" and result.get("referrals"):
+        schedule_media(workspace)
     return result
 
 

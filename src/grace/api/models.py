@@ -150,6 +150,11 @@ class ReferralDetail(ReferralSummary):
     document_sha256: str
     ingest_warnings: list[str]
     referral: dict[str, Any] = Field(description="the full mapped referral document")
+    dissemination: dict[str, Any] | None = Field(
+        None,
+        description="sent to a peer node: status (acknowledged by a signed receipt, "
+        "delivered, outbox, failed), peer, package, receipt time, the receiver's referral id",
+    )
 
 
 class HashSet(BaseModel):

@@ -267,3 +267,33 @@ def outcomes_stats(home: HomeOption = None, as_json: JsonOption = True) -> None:
 
     with open_workspace(home) as workspace, workspace.sessions() as session:
         emit(outcome_stats(session))
+
+
+@exchange_app.command("receipts")
+def receipts_cmd(
+    files: Annotated[list[Path], typer.Argument(help="JSON from the peer's grace receive --json.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """File signed receipts of air-gapped packages against the outbox (acknowledged)."""
+    import json
+
+    from grace.exchange.receipts import file_receipts
+
+    found: list[dict[str, object]] = []
+    for path in files:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            fail(f"{path}: not a receipt file ({exc})")
+        found.extend(data if isinstance(data, list) else [data])
+    if not all(isinstance(r, dict) for r in found):
+        fail("a receipt is a JSON object (or a list of them, as grace receive --json prints)")
+    with open_workspace(home) as workspace:
+        results = file_receipts(workspace, found, actor())
+    if as_json:
+        emit(results)
+    else:
+        columns = ("receiver", "status", "referrals", "reason")
+        print_table(columns, ([r.get(c, "") for c in columns] for r in results))
+    raise typer.Exit(1 if any(r["status"] == "refused" for r in results) else 0)

@@ -1,6 +1,8 @@
 """A referral's story across nodes: custody here, how it arrived, where it went, outcomes.
 
-Read-only; the desk API and ``grace exchange history`` show the same document.
+Read-only; the desk API and ``grace exchange history`` show the same document. A sent
+referral's *dissemination* state (acknowledged by a signed receipt, delivered, in an
+outbox, failed) is shown by ``grace referrals show``, the referral API and ``grace stats``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grace.exchange.dissemination import dissemination
 from grace.exchange.outcomes import referral_outcomes
 from grace.store.exchange_tables import ExchangeReceived, ExchangeSent
 from grace.store.tables import Custody
@@ -55,6 +58,7 @@ def referral_history(session: Session, referral_id: int) -> dict[str, Any]:
             for r in received
         ],
         "sent_to": [sent_row(s) for s in sent],
+        "dissemination": dissemination(session, referral_id),
         "outcomes": referral_outcomes(session, referral_id),
     }
 
