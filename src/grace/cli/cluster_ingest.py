@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from grace.cli.common import actor, console, fail
-from grace.cluster.run import ClusterModeError, default_certs, require_cluster_ready
+from grace.cluster.run import (
+    WORKER_TIMEOUT,
+    ClusterModeError,
+    NoWorkerError,
+    default_certs,
+    require_cluster_ready,
+)
 from grace.intel.service import IntelReport
 from grace.media.process import ProcessReport
 from grace.workspace import Workspace
@@ -33,7 +39,11 @@ def check(workspace: Workspace, certs: Path | None) -> Path:
 
 
 def run(
-    workspace: Workspace, address: str, certs: Path, quiet: bool
+    workspace: Workspace,
+    address: str,
+    certs: Path,
+    quiet: bool,
+    worker_timeout: float = WORKER_TIMEOUT,
 ) -> tuple[ProcessReport, IntelReport]:
     """Process on the cluster; the reports in the shape the single-machine stages give."""
     from grace.cluster import local
@@ -46,7 +56,9 @@ def run(
     try:
         if not quiet:
             console.print(f"processing on cluster {address}")
-        report = process_on_cluster(workspace, client, actor())
+        report = process_on_cluster(workspace, client, actor(), worker_timeout=worker_timeout)
+    except NoWorkerError as exc:
+        fail(f"cluster {address}: {exc}")
     finally:
         client.close()
     media = ProcessReport(

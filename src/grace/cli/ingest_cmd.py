@@ -40,6 +40,14 @@ def ingest(
             help="Folder with ca.pem and client.pem/.key (default: HOME/cluster-certs).",
         ),
     ] = None,
+    worker_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="GRACE_CLUSTER_WORKER_TIMEOUT",
+            help="With --cluster: give up after this many seconds with no live worker "
+            "(what finished is stored; a re-run does the rest).",
+        ),
+    ] = 60.0,
 ) -> None:
     """Ingest referrals (NCMEC ESP XML, NCMEC police JSON, grace JSON), sniffing each format.
 
@@ -70,7 +78,9 @@ def ingest(
 
             quiet = as_json or not console.is_terminal  # no bar residue in logs and pipes
             if cluster and cluster_certs:
-                media, intel = cluster_ingest.run(workspace, cluster, cluster_certs, quiet)
+                media, intel = cluster_ingest.run(
+                    workspace, cluster, cluster_certs, quiet, worker_timeout
+                )
             else:
                 media = process_media(workspace, quiet=quiet)
                 intel = run_intel(workspace, quiet=quiet)

@@ -1,14 +1,23 @@
 """Send the media and intelligence stages of a workspace to a Dask cluster.
 
 The client finds the work in the database (what single-machine runs call pending), submits
-one task per vault object keyed ``grace-media-<sha256>`` and one per chunk of referrals keyed
-by their ids, waits, and then looks in the database again: anything a lost task left
-unfinished is submitted once more (up to ``ROUNDS`` times). Dask itself re-runs a task whose
-worker died; the tasks are idempotent, so either way the effect is that of one run.
+one task per run of vault objects keyed ``grace-media-<first sha256>`` and one per chunk of
+referrals keyed by their ids, waits, and then looks in the database again: anything a lost
+task left unfinished is submitted once more (up to ``ROUNDS`` times). Dask itself re-runs a
+task whose worker died; the tasks are idempotent, so either way the effect is that of one run.
+Media tasks are coarse (up to ``MEDIA_CHUNK_MAX`` items; about four per worker for a small
+batch) so that Dask's per-task cost, a few milliseconds on scheduler, client and worker, stays
+small beside the work; inside a task the worker commits every ``tasks.STORE_EVERY`` items.
+
+While it waits, the client checks that some worker is alive: with none for
+``worker_timeout`` seconds (every worker killed, or none ever joined) it gives up with
+:class:`NoWorkerError`, one line. What finished is in the database; a later run finds the
+rest there and does it once.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +31,10 @@ from grace.cluster import tasks
 from grace.workspace import Workspace
 
 ROUNDS = 3
-MEDIA_CHUNK = 4  # media items per task: few enough to spread, enough to pay for a commit
+MEDIA_CHUNK_MIN, MEDIA_CHUNK_MAX = 4, 32  # media items per task (see media_chunk)
+TASKS_PER_WORKER = 4  # media tasks per worker at least, so that the last ones spread
+WORKER_TIMEOUT = 60.0  # seconds without a live worker before the client gives up
+POLL = 1.0  # seconds between liveness checks while waiting
 ROUTE_CHUNK = 50  # referrals per routing task: one transaction each
 ENV_CLUSTER = "GRACE_CLUSTER"
 ENV_CERTS = "GRACE_CLUSTER_CERTS"
@@ -30,6 +42,10 @@ ENV_CERTS = "GRACE_CLUSTER_CERTS"
 
 class ClusterModeError(ValueError):
     """Cluster mode cannot run with this workspace; the message says why, in one line."""
+
+
+class NoWorkerError(RuntimeError):
+    """No worker was alive for the whole timeout; the message says so in one line."""
 
 
 @dataclass
@@ -44,6 +60,8 @@ class ClusterReport:
     rounds: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+    task_cpu_s: float = 0.0  # CPU time of the media tasks' threads on the workers, summed
+    tasks: int = 0  # media tasks run
 
 
 def require_cluster_ready(workspace: Workspace) -> None:
@@ -75,13 +93,29 @@ def _unrouted(workspace: Workspace) -> list[int]:
         return list(session.scalars(query))
 
 
+def media_chunk(items: int, workers: int) -> int:
+    """Items per media task: about ``TASKS_PER_WORKER`` tasks per worker, within bounds."""
+    per_task = math.ceil(items / max(1, workers * TASKS_PER_WORKER))
+    return max(MEDIA_CHUNK_MIN, min(MEDIA_CHUNK_MAX, per_task))
+
+
 def process_on_cluster(
-    workspace: Workspace, client: Any, actor: str, rounds: int = ROUNDS
+    workspace: Workspace,
+    client: Any,
+    actor: str,
+    rounds: int = ROUNDS,
+    worker_timeout: float = WORKER_TIMEOUT,
+    chunk: int | None = None,
 ) -> ClusterReport:
-    """Media processing, then identifiers/routing/links/subjects, on the cluster's workers."""
+    """Media processing, then identifiers/routing/links/subjects, on the cluster's workers.
+
+    ``chunk`` fixes the media items per task (benchmarks compare worker counts with one
+    setting); by default it follows :func:`media_chunk` and the workers joined now.
+    """
     require_cluster_ready(workspace)
     home, url = str(workspace.home), workspace.database_url
     report = ClusterReport()
+    waiter = _Waiter(client, worker_timeout)
     seen: set[int] = set()  # referrals found unrouted by this run
     for attempt in range(rounds):
         pending, unrouted = _pending_media(workspace), _unrouted(workspace)
@@ -89,20 +123,23 @@ def process_on_cluster(
         report.rounds += 1
         tag = f"r{attempt}"  # a resubmitted task never reuses a key Dask is still releasing
         started = time.monotonic()
+        size = chunk or media_chunk(len(pending), len(client.nthreads()))
         futures = [
             client.submit(
                 tasks.analyse_media, home, url, part, actor, key=f"grace-media-{part[0]}-{tag}"
             )
-            for part in _parts(pending, MEDIA_CHUNK)
+            for part in _parts(pending, size)
         ]
-        for result in _results(client, futures, report):
+        for result in waiter.results(futures, report):
+            report.tasks += 1
+            report.task_cpu_s += result.get("cpu_s", 0.0)
             report.analysed += result["analysed"]
             report.errors += [f"{sha}: {error}" for sha, error in result["errors"].items()]
         _add_time(report, "analyse", started)
         started = time.monotonic()
         # one matcher at a time (it holds the write lock per batch): a single task
         match = client.submit(tasks.match_media, home, url, actor, key=f"grace-match-{uuid4()}")
-        for result in _results(client, [match], report):
+        for result in waiter.results([match], report):
             report.matches += result["matches"]
             report.referrals += result["referrals"]
         _add_time(report, "match", started)
@@ -118,7 +155,7 @@ def process_on_cluster(
             )
             for ids in _parts(unrouted, ROUTE_CHUNK)
         ]
-        for result in _results(client, futures, report):
+        for result in waiter.results(futures, report):
             report.unresolved += result["unresolved"]
         _add_time(report, "route", started)
         if not (_pending_media(workspace) or _unrouted(workspace) or _unmatched(workspace)):
@@ -128,7 +165,7 @@ def process_on_cluster(
         link = client.submit(
             tasks.link_referrals, home, url, routed, actor, key=f"grace-link-{uuid4()}"
         )
-        for result in _results(client, [link], report):
+        for result in waiter.results([link], report):
             report.links, report.subjects = result["links"], result["subjects"]
     report.routed = len(routed)
     return report
@@ -150,19 +187,51 @@ def _unmatched(workspace: Workspace) -> bool:
         return found is not None
 
 
-def _results(client: Any, futures: list[Any], report: ClusterReport) -> list[dict[str, Any]]:
-    """Results of the tasks that finished; a failed task is an error line, not a crash
-    (its work stays unfinished in the database, and the next round submits it again)."""
-    from distributed import wait
+class _Waiter:
+    """Waits for tasks while some worker lives; gives up after ``timeout`` s with none."""
 
-    if not futures:
-        return []
-    wait(futures)  # type: ignore[no-untyped-call]
-    out = []
-    for future in futures:
-        if future.status == "finished":
-            out.append(future.result())
-        else:
-            report.errors.append(f"{future.key}: {future.exception()!r}"[:300])
-    client.cancel(futures)  # release them: the record is in the database
-    return out
+    def __init__(self, client: Any, timeout: float) -> None:
+        self.client, self.timeout = client, timeout
+
+    def _workers(self) -> int:
+        try:
+            return len(self.client.nthreads())
+        except (OSError, TimeoutError):  # the scheduler is gone too: no worker either
+            return 0
+
+    def wait(self, futures: list[Any]) -> None:
+        from distributed import wait
+
+        alone_since: float | None = None
+        while True:
+            try:
+                wait(futures, timeout=POLL)  # type: ignore[no-untyped-call]
+                return
+            except TimeoutError:
+                pass
+            if self._workers():
+                alone_since = None
+                continue
+            now = time.monotonic()
+            alone_since = alone_since or now
+            if now - alone_since >= self.timeout:
+                self.client.cancel(futures)
+                raise NoWorkerError(
+                    f"no live worker on the cluster for {self.timeout:g} s; the work "
+                    "finished so far is stored: run again with workers to finish the rest"
+                )
+
+    def results(self, futures: list[Any], report: ClusterReport) -> list[dict[str, Any]]:
+        """Results of the tasks that finished; a failed task is an error line, not a crash
+        (its work stays unfinished in the database, and the next round submits it again)."""
+        if not futures:
+            return []
+        self.wait(futures)
+        out = []
+        for future in futures:
+            if future.status == "finished":
+                out.append(future.result())
+            else:
+                report.errors.append(f"{future.key}: {future.exception()!r}"[:300])
+        self.client.cancel(futures)  # release them: the record is in the database
+        return out

@@ -27,6 +27,7 @@ from grace.workspace import Workspace
 
 ACTOR_PREFIX = "cluster"
 EVENT_TOPIC = "grace"  # worker events the status command reads (throughput, errors)
+STORE_EVERY = 8  # media items per commit inside a task: the most a killed worker redoes
 
 
 @lru_cache(maxsize=4)
@@ -51,33 +52,55 @@ def analyse_media(home: str, database_url: str, shas: list[str], actor: str) -> 
     """Decode and hash these vault objects and store their ``media``/``media_hashes`` rows.
 
     Keyed by content digest: an item analysed already (by an earlier attempt, another
-    worker, or a crashed run) is skipped; the rest are stored in one transaction. Matching
-    comes after, in :func:`match_media`, so that the search indexes only hold committed rows.
+    worker, or a crashed run) is skipped; the rest are stored ``STORE_EVERY`` at a time, one
+    transaction each, so a task can be coarse (its Dask overhead paid once for many items)
+    while a kill loses at most one small commit's work. Matching comes after, in
+    :func:`match_media`, so that the search indexes only hold committed rows. The result
+    also says how long the task took on the worker: ``cpu_s`` is this thread's CPU time
+    (the work itself, whatever else runs on the machine), ``wall_s`` its elapsed time.
     """
     from grace.media.analyse import analyse_bytes
     from grace.media.process import MediaProcessor, ProcessReport
     from grace.store.media_tables import Media
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.thread_time()
     workspace = _workspace(home, database_url)
     with workspace.sessions() as session:
         done = set(session.scalars(select(Media.sha256).where(Media.sha256.in_(shas))))
     todo = [sha for sha in shas if sha not in done]
-    analyses = [analyse_bytes(workspace.vault.get(sha)) for sha in todo]
-    if analyses:
-        MediaProcessor(workspace, actor, workers=1)._store(analyses, ProcessReport())
-    errors = {a.sha256 or "": a.error for a in analyses if a.error}
-    _log("media", started, items=len(analyses), errors=len(errors), pid=os.getpid())
-    return {"analysed": len(analyses), "errors": errors}
+    processor = MediaProcessor(workspace, actor, workers=1)
+    errors: dict[str, str] = {}
+    for start in range(0, len(todo), STORE_EVERY):
+        part = todo[start : start + STORE_EVERY]
+        analyses = [analyse_bytes(workspace.vault.get(sha)) for sha in part]
+        processor._store(analyses, ProcessReport())
+        errors.update({a.sha256 or "": a.error for a in analyses if a.error})
+    _log("media", started, items=len(todo), errors=len(errors), pid=os.getpid())
+    return {
+        "analysed": len(todo),
+        "errors": errors,
+        "cpu_s": time.thread_time() - cpu,
+        "wall_s": time.monotonic() - started,
+    }
 
 
-def warm_up(home: str, database_url: str, sha256: str) -> bool:
-    """Open the workspace and analyse one item without storing it: imports and JIT done
-    before timed work (benchmarks), and a check that this worker reaches the database and
-    the vault. True when the item decoded."""
+def warm_up(home: str, database_url: str, sha256: str) -> float:
+    """Open the workspace, query the database and analyse one item without storing it:
+    imports, connection pool and JIT done before timed work (benchmarks count them apart),
+    and a check that this worker reaches the database and the vault. The seconds it took;
+    a ``RuntimeError`` when the item does not decode."""
     from grace.media.analyse import analyse_bytes
+    from grace.media.process import MediaProcessor
+    from grace.store.media_tables import Media
 
-    return analyse_bytes(_workspace(home, database_url).vault.get(sha256)).error is None
+    started = time.monotonic()
+    workspace = _workspace(home, database_url)
+    with workspace.sessions() as session:
+        session.scalars(select(Media.sha256).where(Media.sha256 == sha256)).all()
+    MediaProcessor(workspace, "warm-up", workers=1)
+    if analyse_bytes(workspace.vault.get(sha256)).error is not None:
+        raise RuntimeError(f"warm-up item {sha256} does not decode")
+    return time.monotonic() - started
 
 
 def match_media(home: str, database_url: str, actor: str) -> dict[str, Any]:
