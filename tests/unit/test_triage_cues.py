@@ -58,9 +58,60 @@ def test_each_language_finds_its_cues(language: str) -> None:
 def test_every_packaged_language_covers_the_five_urgency_categories() -> None:
     table = load((PACKAGED,))
     assert len(table.languages) >= 10
-    for category in ("contact", "access", "sextortion", "production", "urgency"):
+    raising = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
+    for category in raising:
         missing = [x for x in table.languages if not table.by_language[category].get(x)]
         assert not missing, f"{category} has no phrases in {missing}"
+
+
+# language -> (a reporter's assessment of risk now, an approach typical of grooming): every
+# packaged language reads both, with the language named
+RISK_AND_GROOMING: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "en": (("Reporter indicates ongoing contact with a minor", "ongoing contact"),
+           ("how old r u? add me on snap", "how old r u")),
+    "de": (("Kontakt besteht weiterhin, Kind in akuter Gefahr", "kontakt besteht weiterhin"),
+           ("Wie alt bist du? Bist du allein?", "wie alt bist du")),
+    "fr": (("La mère a signalé un contact en cours", "la mere a signale"),
+           ("t'as quel âge ? t'es seule ?", "tas quel age")),
+    "es": (("Peligro inminente: siguen en contacto", "peligro inminente"),
+           ("¿Cuántos años tienes? ¿Estás sola?", "cuantos anos tienes")),
+    "it": (("Minore in pericolo, ancora in contatto", "minore in pericolo"),
+           ("quanti anni hai? sei sola?", "quanti anni hai")),
+    "pl": (("Dziecko w niebezpieczeństwie, nadal w kontakcie", "dziecko w niebezpieczenstwie"),
+           ("Ile masz lat? Jesteś sama?", "ile masz lat")),
+    "ro": (("Pericol iminent pentru copil", "pericol iminent"),
+           ("Câți ani ai? Ești singură?", "cati ani ai")),
+    "nl": (("Kind in gevaar, nog steeds contact", "kind in gevaar"),
+           ("Hoe oud ben je? Ben je alleen?", "hoe oud ben je")),
+    "pt": (("Perigo iminente, ainda em contato", "perigo iminente"),
+           ("Quantos anos tens? Estás sozinha?", "quantos anos tens")),
+    "sv": (("Barn i fara, pågående kontakt", "barn i fara"),
+           ("Hur gammal är du? Är du ensam?", "hur gammal ar du")),
+    "cs": (("Dítě v nebezpečí, stále v kontaktu", "dite v nebezpeci"),
+           ("Kolik ti je? Jsi sama?", "kolik ti je")),
+    "el": (("Παιδί σε κίνδυνο, συνεχής επαφή", "παιδι σε κινδυνο"),
+           ("Πόσο χρονών είσαι; Είσαι μόνη;", "ποσο χρονων εισαι")),
+    "hu": (("A gyermek veszélyben, folyamatos kapcsolat", "gyermek veszelyben"),
+           ("Hány éves vagy? Egyedül vagy?", "hany eves vagy")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(RISK_AND_GROOMING))
+def test_each_language_reads_risk_assessments_and_grooming(language: str) -> None:
+    pairs = zip(RISK_AND_GROOMING[language], ("risk", "grooming"), strict=True)
+    for (text, matched), category in pairs:
+        hits = [(h.category, h.language, h.matched) for h in find_cues([text])]
+        assert (category, language, matched) in hits, (text, hits)
+
+
+def test_apostrophes_and_stretched_letters_are_one_spelling() -> None:
+    for text in ("don't tell anyone about us", "dont tell anyone about us", "don t tell anyone"):
+        assert [h.category for h in find_cues([text])] == ["contact"], text
+    assert "j envoie tes photos" in [h.matched for h in find_cues(["j'envoie tes photos"])]
+    assert normalise("pleeeease heeelp") == "pleease heelp"
+    assert [h.matched for h in find_cues(["meeeet up?"])] == ["meet up"]
+    hits = find_cues(["don't tell anyone", "dont tell anyone"])
+    assert len(hits) == 1  # two spellings of one phrase are one hit
 
 
 def test_normalisation_undoes_case_accents_leetspeak_and_umlaut_spelling() -> None:

@@ -46,11 +46,12 @@ FILE_FLAGS = (
 )
 MEDIA_KINDS = ("new", "known", "viral", "duplicate", "near_duplicate", "suppressed")
 RECENCY_SCALE_DAYS = 30.0
-CUE_FACTORS = ("sextortion", "production", "urgency")  # beside access and contact
+CUE_FACTORS = ("sextortion", "production", "urgency", "risk", "grooming")  # beside access, contact
+VECTOR_CUES = CUE_FACTORS[:3]  # learned_v1's feature list (risk and grooming via rules_score)
 DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known")
 STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
 RECENT_INCIDENT_DAYS = 7.0
-SITUATION_CUES = ("contact", "access", "sextortion", "production", "urgency")
+SITUATION_CUES = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
 BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
 
 
@@ -220,7 +221,7 @@ FEATURES: tuple[str, ...] = (
     "incident:enticement",
     "incident:trafficking",
     "victim_listed",
-    *(f"cue:{c}" for c in CUE_FACTORS),
+    *(f"cue:{c}" for c in VECTOR_CUES),
     *(f"decoy:{d}" for d in DECOYS),
     "incident_recent",
     "rules_score",
@@ -244,7 +245,7 @@ def vector(f: Facts, rules_score: float) -> list[float]:
         float(f.incident_type in TRAFFICKING_TYPES),
         float(f.victim_listed),
     ]
-    out += [float(len(f.cue(c))) for c in CUE_FACTORS]
+    out += [float(len(f.cue(c))) for c in VECTOR_CUES]
     decoys = f.decoys()
     out += [float(d in decoys) for d in DECOYS]
     out += [float(f.incident_recent), rules_score / 100.0]

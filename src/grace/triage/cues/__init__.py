@@ -9,7 +9,10 @@ agency adds its own (``$GRACE_TRIAGE_CUES``: a folder of files in the same forma
 phrases are added to those of the same language).
 
 Matching is on normalised text (``normalise``): case folded, accents removed (umlauts
-also as ``ae``/``oe``/``ue``), leetspeak inside words undone, punctuation as spaces. In a
+also as ``ae``/``oe``/``ue``), leetspeak inside words undone, a letter typed three or more
+times in a row counted twice ("pleeease" as "pleease", "meeeet" as "meet"), punctuation as
+spaces; an apostrophe inside a word is read both as a space and as nothing, so "don't",
+"dont" and "don t" are one spelling, and so are "j'envoie" and "j envoie". In a
 phrase, ``word*`` matches any ending (inflections) and a lone ``*`` up to three words.
 Every hit keeps its language, so an explanation reads "signs of planned contact (de):
 'treffen wir uns'". Plain phrase tables on purpose: an analyst can see exactly why a
@@ -35,6 +38,8 @@ CATEGORIES: dict[str, str] = {
     "sextortion": "signs of sextortion",
     "production": "signs of new material being produced",
     "urgency": "signs of a child in distress or danger now",
+    "risk": "a reporter's assessment that a child is at risk now",
+    "grooming": "signs of grooming",
     "minor_to_minor": "signs that both sides are minors",
     "generative_ai": "signs of AI-generated content",
     "viral": "signs of a viral or meme circulation",
@@ -70,18 +75,29 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u2018`\u00b4](?=\w)")
+_RUN = re.compile(r"([^\W\d])\1{2,}")
+
+
 def normalise(text: str) -> str:
     """Folded text that cues are matched on (see module doc)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     folded = _LEET_TOKEN.sub(lambda m: m.group().translate(_LEET), folded)
     folded = _strip_accents(folded).translate(_PLAIN).replace("ß", "ss")
+    folded = _RUN.sub(r"\1\1", folded)
     return " ".join(re.sub(r"[^\w*]+|_", " ", folded).split())
+
+
+def _readings(text: str) -> list[str]:
+    """The text normalised with in-word apostrophes as nothing and (if different) as spaces."""
+    spaced, joined = normalise(text), normalise(_APOSTROPHE.sub("", text))
+    return [joined] if joined == spaced else [joined, spaced]
 
 
 def _spellings(phrase: str) -> set[str]:
     """The phrase normalised, plus its umlauts spelt out (``für`` -> ``fuer``)."""
     low = phrase.casefold()
-    return {normalise(low), normalise(low.translate(_UMLAUT))} - {""}
+    return {s for v in (low, low.translate(_UMLAUT)) for s in _readings(v)} - {""}
 
 
 def _regex(phrase: str) -> str:
@@ -165,14 +181,15 @@ def find_cues(texts: list[str], dirs: tuple[Path, ...] | None = None) -> list[Cu
     shared by several languages is credited to the one most other hits are in (then
     English, then alphabetical)."""
     table = load(dirs or cue_dirs())
-    folded = [normalise(t) for t in texts if t and not t.isspace()]
+    folded = [r for t in texts if t and not t.isspace() for r in _readings(t)]
     found: list[tuple[str, str, list[tuple[str, str]]]] = []
     for category, pattern in table.patterns.items():
-        seen: set[str] = set()
+        seen: list[str] = []  # "don t tell" and "dont tell" are one hit
         for text in folded:
             for match in pattern.finditer(text):
-                if match.group() not in seen:
-                    seen.add(match.group())
+                glued = match.group().replace(" ", "")
+                if not any(glued in s for s in seen):  # nor part of a longer one
+                    seen.append(glued)
                     found.append(
                         (category, match.group(), _languages_of(table, category, match.group()))
                     )
