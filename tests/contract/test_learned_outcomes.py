@@ -43,7 +43,7 @@ def _labelled(workspace: Workspace, tmp: Path) -> dict[int, int]:
     assert IngestPipeline(workspace).run([inbox]).ok
     with workspace.sessions.begin() as session:
         ids = {
-            int(ext.split("-")[1]): rid
+            int(str(ext).split("-")[1]): rid
             for rid, ext in session.execute(select(Referral.id, Referral.external_id))
         }
         for n in range(20):
