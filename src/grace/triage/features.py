@@ -19,7 +19,7 @@ from grace.model.times import parse_utc
 from grace.signals.factors import SignalFactor
 from grace.triage.base import TriageInput
 from grace.triage.cues import CueHit, find_cues
-from grace.triage.signals import canonical_tag, free_texts
+from grace.triage.signals import canonical_tag, free_texts, raw_priority
 
 ENTICEMENT_TYPES = (
     "Online Enticement of Children for Sexual Acts",
@@ -177,9 +177,10 @@ def facts(item: TriageInput) -> Facts:
         t for f in r.files for t in {canonical_tag(a) for a in [*f.annotations, *f.tags]}
     )
     cues = tuple(find_cues(free_texts(r)))
+    stated = None if r.escalated else raw_priority(r.raw)  # e.g. an NCMEC priority level 1
     return Facts(
-        escalated=r.escalated,
-        escalation_reason=r.escalation_reason,
+        escalated=r.escalated or stated is not None,
+        escalation_reason=r.escalation_reason or stated,
         report_flags=tuple(sorted({canonical_tag(a) for a in r.report_annotations})),
         file_flags=dict(sorted(tags.items())),
         media={k: v for k, v in sorted(item.media_counts.items()) if v},

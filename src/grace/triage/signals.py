@@ -10,6 +10,7 @@ file notes and metadata values) and folds the many spellings of provider tags
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from grace.model import Referral
 from grace.triage.cues import find_cues
@@ -57,9 +58,52 @@ def profile_texts(referral: Referral) -> list[str]:
     return out
 
 
+_PROSE = re.compile(r"[^\W\d_]{2,}\W+[^\W\d_]{2,}")  # two words of letters
+_NOT_PROSE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*://|www\.)|@\S+\.\w", re.IGNORECASE)
+_PRIORITY_KEY = re.compile(r"priority|urgen|exigen|imminent|escalat", re.IGNORECASE)
+_HIGH = {"1", "p1", "priority1", "level1", "high", "urgent", "immediate", "imminent",
+         "critical", "exigent", "emergency", "true", "yes"}  # fmt: skip
+
+
+def raw_texts(value: Any, depth: int = 0) -> list[str]:
+    """Prose among the fields a format sent that grace's model has no place for (``raw``,
+    kept as sent): a provider's or NCMEC's notes may live there (``chatExcerpt``,
+    ``moderatorComment``...). Identifiers, URLs and e-mail addresses are not prose."""
+    if depth > 6:
+        return []
+    if isinstance(value, str):
+        ok = _PROSE.search(value) and not _NOT_PROSE.search(value)
+        return [value] if ok else []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in raw_texts(v, depth + 1)]
+    if isinstance(value, list):
+        return [t for v in value for t in raw_texts(v, depth + 1)]
+    return []
+
+
+def raw_priority(value: Any, depth: int = 0) -> str | None:
+    """A high priority stated in a field grace's model has no place for (an NCMEC priority
+    level 1, ``urgent: true``, ``escalation: "immediate"``), as ``key: value``."""
+    if depth > 6 or not isinstance(value, dict | list):
+        return None
+    pairs = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, v in pairs:
+        stated = isinstance(key, str) and bool(_PRIORITY_KEY.search(key))
+        if stated and not isinstance(v, dict | list) and _folded(v) in _HIGH:
+            return f"{key}: {v}"
+        if found := raw_priority(v, depth + 1):
+            return found
+    return None
+
+
+def _folded(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(value).lower())
+
+
 def free_texts(referral: Referral) -> list[str]:
     """Every free-text field: notes, escalation reason, incident content, party and file
-    notes, file metadata values (captions, classifier notes)."""
+    notes, file metadata values (captions, classifier notes), and prose among the fields
+    kept as sent (``raw``) at every level."""
     out = [*referral.additional_info, *profile_texts(referral)]
     if referral.escalation_reason:
         out.append(referral.escalation_reason)
@@ -70,6 +114,9 @@ def free_texts(referral: Referral) -> list[str]:
     for f in referral.files:
         out.extend(f.additional_info)
         out.extend(d.value for d in f.details if d.value and not d.value[:1].isdigit())
+    raws = [referral.raw, *(p.raw for p in referral.parties)]
+    raws += [*(i.raw for i in referral.incidents), *(f.raw for f in referral.files)]
+    out.extend(t for raw in raws for t in raw_texts(raw))
     return out
 
 
