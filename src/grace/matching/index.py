@@ -9,10 +9,12 @@ How: multi-index hashing (Norouzi et al.) with a pair filter. A hash is cut into
 of 16 bits, each with a bucket table (CSR: offsets + row numbers sorted by key). If two hashes
 are within distance ``r`` then, by pigeonhole over the 8 substring pairs, some pair differs in
 at most ``r // 8`` bits, so one substring of it differs in at most ``r // 16`` bits (1 at r = 31:
-17 probes per table) and its partner in the rest. Each table entry carries one byte of the
-partner substring, read sequentially with the bucket, which rejects ~85 % of candidates before
-the random access to their full hash; survivors are verified on all 256 bits, so results are
-exact. Radii up to 47 use the tables; larger radii scan every segment brute force, still exact.
+17 probes per table) and its partner in the rest. Each table entry carries the whole 16-bit
+partner substring, read sequentially with the bucket (and prefetched a few buckets ahead: the
+search is bound by memory latency), which decides the pair condition exactly and leaves ~0.3 %
+of entries for the random access to their full hash; survivors are verified on all 256 bits,
+so results are exact. Radii up to 47 use the tables; larger radii scan every segment brute
+force, still exact.
 
 Adapting to real (skewed) hashes, see ``docs/scale.md``: each table-carrying segment cuts its
 substrings from an entropy-balancing bit permutation of its own data (``_balance``); a query
@@ -20,7 +22,7 @@ verifies each row once however many tables hold it (a per-thread seen-bitmap: a 
 near-copies sits in all 16 tables); and a query whose probed buckets hold too many rows (the
 count is read from the offsets before probing) is answered by a vectorised scan instead.
 
-Memory: 32 bytes hash + 8 bytes id + 16 x (4 bytes row number + 1 byte partner) = 120
+Memory: 32 bytes hash + 8 bytes id + 16 x (3 bytes row number + 2 bytes partner) = 120
 bytes/hash, plus 4 MiB of bucket offsets per table-carrying segment (>= 262,144 rows). A
 search also allocates one bit per row per thread of scratch, freed when it returns.
 
