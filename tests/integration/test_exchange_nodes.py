@@ -27,12 +27,13 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grace.demo.generate import generate
 from grace.exchange import package
 from grace.exchange.node import Node as NodeId
 from grace.exchange.node import load_node
+from grace.store.media_tables import Media
 from grace.store.tables import Referral, ReferralFile
 from grace.workspace import Workspace
 from pg import admin_url, throwaway_database
@@ -249,12 +250,60 @@ def test_send_receive_refuse_outcomes(nodes: dict[str, Node], tmp_path: Path) ->
         assert all(arrival["package_sha256"] in c["source"] for c in history["custody"])
     # sending again sends nothing new; a named referral sent again is already present
     assert grace_json(coordinator, "send")["sent"] == 0  # type: ignore[index]
+    _disseminated(nodes)
+    _media_processed(nodes)
 
     _refusals(nodes, tmp_path)
     _outcomes(nodes)
     for node in nodes.values():
         grace(node, "vault", "verify")
         grace(node, "audit", "verify")
+
+
+def _disseminated(nodes: dict[str, Node]) -> None:
+    """The coordinator marks each referral sent: acknowledged by a signed receipt."""
+    coordinator = nodes["europol"]
+    stats = grace_json(coordinator, "stats")
+    assert isinstance(stats, dict)
+    counts = stats["dissemination"]
+    routed = sum(n for a, n in stats["by_agency"].items() if a in NATIONAL)
+    assert counts["acknowledged"] == routed and counts["failed"] == 0
+    workspace = Workspace.open(coordinator.home)
+    try:
+        with workspace.sessions() as session:
+            first = session.scalar(select(Referral.id).where(Referral.agency == "de-bka"))
+    finally:
+        workspace.close()
+    shown = grace_json(coordinator, "referrals", "show", str(first))
+    assert isinstance(shown, dict)
+    mark = shown["dissemination"]
+    assert mark["status"] == "acknowledged" and mark["peer"] == "de-bka"
+    assert mark["receipt_ok"] and isinstance(mark["receiver_referral_id"], int)
+
+
+def _media_processed(nodes: dict[str, Node]) -> None:
+    """Each national node hashes and matches what it received, in the background."""
+    for name in NATIONAL:
+        deadline = time.monotonic() + 120
+        while True:
+            workspace = Workspace.open(nodes[name].home, nodes[name].database_url)
+            try:
+                with workspace.sessions() as session:
+                    pending = session.scalar(
+                        select(func.count()).where(
+                            ReferralFile.sha256.is_not(None), ReferralFile.media_status.is_(None)
+                        )
+                    )
+                    matched = session.scalar(
+                        select(func.count()).where(Media.matched_at.is_not(None))
+                    )
+            finally:
+                workspace.close()
+            if pending == 0:
+                break
+            assert time.monotonic() < deadline, f"{name}: {pending} files still unprocessed"
+            time.sleep(1)
+        assert matched, f"{name}: no media item analysed and matched"
 
 
 def _outbox_package(nodes: dict[str, Node], agency: str, folder: Path) -> Path:
@@ -283,7 +332,16 @@ def _refusals(nodes: dict[str, Node], tmp_path: Path) -> None:
     legit = _outbox_package(nodes, "de-bka", tmp_path / "out").read_bytes()
     resent = tmp_path / "resent.zip"
     resent.write_bytes(legit)
-    assert grace_json(de, "receive", str(resent))[0]["status"] == "already_present"  # type: ignore[index]
+    receipts = grace_json(de, "receive", str(resent))
+    assert isinstance(receipts, list) and receipts[0]["status"] == "already_present"
+    filed = tmp_path / "receipts.json"
+    filed.write_text(json.dumps(receipts), encoding="utf-8")
+    answer = grace_json(nodes["europol"], "exchange", "receipts", str(filed))
+    assert isinstance(answer, list) and answer[0]["status"] == "filed", answer
+    forged = dict(receipts[0], receiver_referral_id=999)  # altered after signing
+    filed.write_text(json.dumps([forged]), encoding="utf-8")
+    refused = grace(nodes["europol"], "exchange", "receipts", str(filed), "--json", ok=False)
+    assert refused.returncode == 1 and "bad signature" in refused.stdout
     with zipfile.ZipFile(io.BytesIO(legit)) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         members = {n: archive.read(n) for n in archive.namelist() if "manifest" not in n}
@@ -390,21 +448,24 @@ def test_bank_shared_by_de_bka_matches_at_nl_police(nodes: dict[str, Node], tmp_
     found = grace_json(nl, "match", str(media), "--bank", "de-known@de-bka", "--banks-only")
     text_found = json.dumps(found)
     assert "de-known@de-bka" in text_found and sha in text_found
-    vote = grace(
-        nl,
-        "share",
-        "vote",
-        "de-known@de-bka",
-        f"sha256:{sha}",
-        "dispute",
-        "--reason",
-        "a logo, not the graded file",
+    # de-bka holds an entry once one node disputes it (threshold lowered from 3 for the test)
+    grace(de, "hashset", "guard", "de-known", "--disputes", "1")
+    vote = grace_json(
+        nl, "hashset", "vote", f"sha256:{sha}", "dispute", "--reason", "a logo, not the graded file"
     )
-    assert vote.returncode == 0
+    assert isinstance(vote, dict) and vote["bank"] == "de-known@de-bka"
+    assert vote["sent"]["delivery"] == "delivered" and vote["sent"]["receipt_ok"]
     counts = grace_json(de, "share", "votes", "de-known")
     assert isinstance(counts, dict)
     assert counts[f"sha256:{sha}"]["dispute"] == 1
     assert "nl-police: a logo" in counts[f"sha256:{sha}"]["reasons"][0]
+    holds = grace_json(de, "hashset", "holds")
+    assert isinstance(holds, list) and [h["reason"] for h in holds] == ["disputed"]
+    # the publisher's matching no longer alerts from it: the hit says why it is held
+    at_de = grace_json(de, "match", str(media), "--bank", "de-known", "--banks-only")
+    assert "disputed by 1 node(s) (nl-police)" in json.dumps(at_de)
+    grace(de, "hashset", "review", str(holds[0]["entry_id"]), "--reinstate", "--note", "graded")
+    assert grace_json(de, "hashset", "holds") == []
     for node in (de, nl):
         grace(node, "vault", "verify")
         grace(node, "audit", "verify")
