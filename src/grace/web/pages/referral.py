@@ -14,6 +14,7 @@ from grace.desk.decisions import (
     DecisionError,
     add_decision,
 )
+from grace.desk.deconflict import scoped_notices
 from grace.desk.detail import link_graph
 from grace.desk.exchange import desk_history
 from grace.desk.priority import priority_context
@@ -61,6 +62,7 @@ def referral_page(
             "exchange": desk_history(session, referral_id),
             "outcome_kinds": OUTCOMES,
             "outcome_recorded": request.query_params.get("outcome") == "1",
+            "deconflict": scoped_notices(session, referral_scope(principal), referral_id, 50),
         }
         record_view(
             session, workspace, principal, "referral", str(referral_id), details={"via": "web"}
