@@ -25,7 +25,7 @@ from grace.learn.thresholds import load_policy
 from grace.learn.train import STEPS, TASKS, evaluate_version, train
 
 app = typer.Typer(
-    help="Local models: media-category heads and the referral-priority model.",
+    help="Local models: media-category heads, the referral-priority model and learned_v1.",
     no_args_is_help=True,
 )
 MODELS = (*TASKS, "learned_v1")

@@ -144,7 +144,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "learn": LazyCommand(
         f"{_CLI}.learn_cmd:app",
-        "Local models: media-category heads and the referral-priority model.",
+        "Local models: media-category heads, the referral-priority model and learned_v1.",
     ),
     "users": LazyCommand(
         f"{_CLI}.users_cmd:app",
