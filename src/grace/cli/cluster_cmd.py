@@ -167,5 +167,5 @@ def worker(
     from grace.cluster import local
 
     argv = local.worker_argv(certs_dir, scheduler, host, name or f"{host}-{os.getpid()}", workdir)
-    os.environ.update(local.REQUIRE_TLS)
+    os.environ.update(local.WORKER_ENV)
     os.execv(argv[0], argv)

@@ -99,6 +99,45 @@ def media_chunk(items: int, workers: int) -> int:
     return max(MEDIA_CHUNK_MIN, min(MEDIA_CHUNK_MAX, per_task))
 
 
+def analyse_on_cluster(
+    workspace: Workspace,
+    client: Any,
+    actor: str,
+    report: ClusterReport,
+    *,
+    tag: str = "r0",
+    chunk: int | None = None,
+    workers: list[str] | None = None,
+    worker_timeout: float = WORKER_TIMEOUT,
+) -> None:
+    """The analysis stage alone: every pending vault object, in media tasks on the cluster
+    (on ``workers`` only, when named: a benchmark compares worker counts on one cluster).
+    ``chunk`` fixes the items per task; by default it follows :func:`media_chunk`."""
+    home, url = str(workspace.home), workspace.database_url
+    pending = _pending_media(workspace)
+    started = time.monotonic()
+    size = chunk or media_chunk(len(pending), len(workers or client.nthreads()))
+    futures = [
+        client.submit(
+            tasks.analyse_media,
+            home,
+            url,
+            part,
+            actor,
+            key=f"grace-media-{part[0]}-{tag}",
+            workers=workers,
+            allow_other_workers=False,
+        )
+        for part in _parts(pending, size)
+    ]
+    for result in _Waiter(client, worker_timeout).results(futures, report):
+        report.tasks += 1
+        report.task_cpu_s += result.get("cpu_s", 0.0)
+        report.analysed += result["analysed"]
+        report.errors += [f"{sha}: {error}" for sha, error in result["errors"].items()]
+    _add_time(report, "analyse", started)
+
+
 def process_on_cluster(
     workspace: Workspace,
     client: Any,
@@ -107,35 +146,20 @@ def process_on_cluster(
     worker_timeout: float = WORKER_TIMEOUT,
     chunk: int | None = None,
 ) -> ClusterReport:
-    """Media processing, then identifiers/routing/links/subjects, on the cluster's workers.
-
-    ``chunk`` fixes the media items per task (benchmarks compare worker counts with one
-    setting); by default it follows :func:`media_chunk` and the workers joined now.
-    """
+    """Media processing, then identifiers/routing/links/subjects, on the cluster's workers."""
     require_cluster_ready(workspace)
     home, url = str(workspace.home), workspace.database_url
     report = ClusterReport()
     waiter = _Waiter(client, worker_timeout)
     seen: set[int] = set()  # referrals found unrouted by this run
     for attempt in range(rounds):
-        pending, unrouted = _pending_media(workspace), _unrouted(workspace)
+        unrouted = _unrouted(workspace)
         seen.update(unrouted)
         report.rounds += 1
         tag = f"r{attempt}"  # a resubmitted task never reuses a key Dask is still releasing
-        started = time.monotonic()
-        size = chunk or media_chunk(len(pending), len(client.nthreads()))
-        futures = [
-            client.submit(
-                tasks.analyse_media, home, url, part, actor, key=f"grace-media-{part[0]}-{tag}"
-            )
-            for part in _parts(pending, size)
-        ]
-        for result in waiter.results(futures, report):
-            report.tasks += 1
-            report.task_cpu_s += result.get("cpu_s", 0.0)
-            report.analysed += result["analysed"]
-            report.errors += [f"{sha}: {error}" for sha, error in result["errors"].items()]
-        _add_time(report, "analyse", started)
+        analyse_on_cluster(
+            workspace, client, actor, report, tag=tag, chunk=chunk, worker_timeout=worker_timeout
+        )
         started = time.monotonic()
         # one matcher at a time (it holds the write lock per batch): a single task
         match = client.submit(tasks.match_media, home, url, actor, key=f"grace-match-{uuid4()}")
