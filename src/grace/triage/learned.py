@@ -43,6 +43,7 @@ import numpy as np
 
 from grace.model.intel import Factor, Score
 from grace.triage import learned_calibration as calibration
+from grace.triage import learned_fit as fitting
 from grace.triage.base import Scorer, TriageInput
 from grace.triage.features import FEATURES, Facts, facts, vector
 from grace.triage.rules import RulesV1
@@ -60,24 +61,6 @@ def rules_logit(x: Sequence[float]) -> float:
     """The rules' score as log-odds: where the trees start from."""
     p = min(1.0 - EDGE, max(EDGE, float(x[RULES])))
     return math.log(p / (1.0 - p))
-
-
-def _rules_start() -> Any:
-    """Boosting's starting point: each referral's own rules_v1 probability (nothing to fit),
-    so the trees learn only where the unit's decisions disagree with the rules. Built on
-    first use: scikit-learn is imported only when a model is trained (CLI start-up)."""
-    from sklearn.base import BaseEstimator, ClassifierMixin
-
-    class _RulesStart(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-        def fit(self, x: Any, y: Any, sample_weight: Any = None) -> Any:
-            self.classes_ = np.array([0, 1])
-            return self
-
-        def predict_proba(self, x: Any) -> Any:
-            p = np.clip(np.asarray(x)[:, RULES], EDGE, 1.0 - EDGE)
-            return np.column_stack([1.0 - p, p])
-
-    return _RulesStart()
 
 
 class LearnedV1(Scorer):
@@ -118,7 +101,7 @@ class LearnedV1(Scorer):
         extra = [*(f"esp:{p}" for p in providers), *(f"esc:{p}" for p in escalators)]
         x = np.array([self._vector(f, extra) for f in read], dtype=np.float64)
         trees = GradientBoostingClassifier(
-            init=_rules_start(), random_state=0, min_samples_leaf=5, **TREES
+            init=fitting.rules_start(RULES, EDGE), random_state=0, min_samples_leaf=5, **TREES
         )
         trees.fit(x, y)
         folds = StratifiedKFold(min(3, urgent, other), shuffle=False)
@@ -136,7 +119,7 @@ class LearnedV1(Scorer):
             "start": "rules_v1",
             "start_mean": float(np.mean(rules)),
             "learning_rate": TREES["learning_rate"],
-            "trees": [_tree(est[0].tree_) for est in trees.estimators_],
+            "trees": [fitting.tree_lists(est[0].tree_) for est in trees.estimators_],
             "calibration": {"a": a, "b": b},
             "agency_calibration": calibration.per_agency(oof, y, [f.agency for f in read]),
             "agency_min_labels": calibration.MIN_AGENCY_LABELS,
@@ -258,26 +241,6 @@ class LearnedV1(Scorer):
         out.model = model
         out._version = out._digest()
         return out
-
-
-def _tree(tree: Any) -> dict[str, list[Any]]:
-    """One fitted regression tree as plain lists, with every node's value set to the
-    sample-weighted mean of the leaves below it (sklearn only updates leaf values after the
-    boosting line search), so that path attributions add up exactly to the leaf."""
-    left, right = tree.children_left.tolist(), tree.children_right.tolist()
-    weight = tree.weighted_n_node_samples.tolist()
-    value = [float(v) for v in tree.value[:, 0, 0]]
-    for node in reversed(range(len(left))):  # children always have larger ids
-        if left[node] >= 0:
-            lw, rw = weight[left[node]], weight[right[node]]
-            value[node] = (lw * value[left[node]] + rw * value[right[node]]) / (lw + rw)
-    return {
-        "feature": [int(v) for v in tree.feature],
-        "threshold": [float(v) for v in tree.threshold],
-        "left": left,
-        "right": right,
-        "value": value,
-    }
 
 
 def _label(feature: str) -> str:
