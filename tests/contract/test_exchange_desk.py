@@ -163,6 +163,10 @@ def test_history_across_nodes_on_both_sides(world: World) -> None:
         ("nl-police", True),
     ]
     page = eu.signed_in("coord")[0].get("/referrals/4").text
-    assert 'id="exchange-sent"' in page and "de-bka" in page and "outbox folder" in page
+    assert (
+        'id="exchange-sent"' in page and "de-bka" in page and "disseminated: outbox folder" in page
+    )
+    sent = eu.signed_in("coord")[0].get("/referrals/1").text
+    assert "disseminated: acknowledged" in sent and "signed receipt verified" in sent
     own = eu.signed_in("coord")[0].get("/referrals/6").text
     assert "was not received from or sent to another grace node" in own
