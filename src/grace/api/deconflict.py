@@ -73,14 +73,20 @@ class TokenBatch(BaseModel):
     )
 
 
-async def _signed(
-    request: Request, workspace: Workspace, session: Session, node: str | None, sig: str | None
-) -> tuple[DeconflictNode, dict[str, Any]]:
-    if not node or not sig:
-        raise HTTPException(401, "unsigned request: X-Grace-Node and X-Grace-Signature needed")
+async def _body(request: Request) -> bytes:
+    """The request body, read *before* any transaction: awaiting it while holding the write
+    lock would let another request block the event loop waiting for that lock."""
     body = await request.body()
     if len(body) > MAX_BODY:
         raise HTTPException(413, "request body too large")
+    return body
+
+
+def _signed(
+    request: Request, body: bytes, session: Session, node: str | None, sig: str | None
+) -> tuple[DeconflictNode, dict[str, Any]]:
+    if not node or not sig:
+        raise HTTPException(401, "unsigned request: X-Grace-Node and X-Grace-Signature needed")
     try:
         row, verified = authenticate(session, node, sig, "POST", request.url.path, body)
     except (SignatureError, SigningKeyError, ValueError) as exc:
@@ -108,9 +114,10 @@ async def deconflict_evaluate(
 ) -> dict[str, Any]:
     """Evaluate a batch of blinded elements (base64 of concatenated 32-byte points)."""
     refused: coordinator.CoordinatorError | OprfError | None = None
+    body = await _body(request)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
-        row, payload = await _signed(request, workspace, session, node, sig)
+        row, payload = _signed(request, body, session, node, sig)
         try:
             packed = base64.b64decode(str(payload.get("blinded", "")), validate=True)
             epoch = coordinator.admit(workspace, session, row, oprf.check_batch(packed))
@@ -139,9 +146,10 @@ async def deconflict_tokens(
     request: Request, workspace: WorkspaceDep, node: NodeName = None, sig: Signature = None
 ) -> dict[str, Any]:
     """Add tokens (kind, opaque reference, expiry) and withdraw references."""
+    body = await _body(request)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
-        row, payload = await _signed(request, workspace, session, node, sig)
+        row, payload = _signed(request, body, session, node, sig)
         try:
             batch = TokenBatch.model_validate(payload)
         except ValidationError as exc:
@@ -161,8 +169,9 @@ async def deconflict_alerts(
     request: Request, workspace: WorkspaceDep, node: NodeName = None, sig: Signature = None
 ) -> dict[str, Any]:
     """This node's alerts newer than ``after`` (an alert id)."""
+    body = await _body(request)
     with workspace.sessions.begin() as session:
-        row, payload = await _signed(request, workspace, session, node, sig)
+        row, payload = _signed(request, body, session, node, sig)
         after = payload.get("after", 0)
         after = after if isinstance(after, int) else 0
         return {"alerts": coordinator.alerts_for(session, row, after)}
@@ -175,8 +184,9 @@ async def deconflict_psi(
     """Answer a pinned peer's private-set-intersection-cardinality request (audited)."""
     from grace.deconflict.overlap import OverlapError, answer
 
+    body = await _body(request)
     with workspace.sessions.begin() as session:
-        row, payload = await _signed(request, workspace, session, node, sig)
+        row, payload = _signed(request, body, session, node, sig)
         try:
             return answer(workspace, session, row, payload)
         except OverlapError as exc:
