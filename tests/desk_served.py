@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from grace.media.process import MediaProcessor
 from grace.model import Location
 from grace.triage.service import run_triage
 from grace.workspace import Workspace
+from net import free_port
 
 # argon2 at full strength takes about a second per hash on a busy CI machine
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"
@@ -100,17 +100,11 @@ def _write_referral(inbox: Path, n: int, country: str, email: str | None = None)
     (folder / f"r{n}.png").write_bytes(encoded(textured_image(800 + n), "PNG"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def served(root: Path) -> Iterator[Desk]:
     """``grace serve`` in a child process, as an operator would run it."""
     home, known, video = build_workspace(root)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GRACE_HOME": str(home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "grace.cli.main", "serve", "--port", str(port)], env=env

@@ -12,7 +12,6 @@ coordinator.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from grace.ingest.pipeline import IngestPipeline
 from grace.store.tables import Referral
 from grace.web import create_app
 from grace.workspace import Workspace
+from net import free_port
 
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"
 PASSWORD = "benign-exchange-password"
@@ -78,16 +78,10 @@ class World:
     outbox: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(workspace: Workspace) -> Iterator[str]:
     """The node's app (inbox included) on a loopback port, in a thread of this process."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from grace.ingest.pipeline import IngestPipeline
 from grace.media.process import MediaProcessor
 from grace.store.tables import Referral, ReferralFile
 from grace.workspace import Workspace
+from net import free_port
 
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"
 PASSWORD = "correct-horse-battery"
@@ -44,12 +44,6 @@ class Served:
     referral_id: int
     sha256: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def call(
@@ -100,7 +94,7 @@ def served(workspace: Workspace, root: Path) -> Iterator[Served]:
         referral_id, sha256 = session.execute(
             select(Referral.id, ReferralFile.sha256).join(ReferralFile).limit(1)
         ).one()
-    port = _free_port()
+    port = free_port()
     log = root / "serve.log"
     command = [sys.executable, "-m", "grace.cli.main", "serve", "--home", str(workspace.home)]
     with log.open("wb") as sink:

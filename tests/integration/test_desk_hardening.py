@@ -21,6 +21,7 @@ import pytest
 
 from grace.accounts.users import add_user
 from grace.workspace import Workspace
+from net import free_port
 
 os.environ["GRACE_PASSWORD_HASH_PROFILE"] = "test"  # argon2 at test strength
 PASSWORD = "benign-test-password"
@@ -31,14 +32,6 @@ GRACE = [sys.executable, "-m", "grace.cli.main"]
 class Served:
     url: str
     home: Path
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _grace(*args: str) -> subprocess.CompletedProcess[str]:
@@ -56,7 +49,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for name in ("ana", "ben", "cleo"):
             add_user(session, name, PASSWORD, "analyst", "nl-police")
     workspace.close()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*GRACE, "serve", "--home", str(home), "--port", str(port)],
         stdout=subprocess.DEVNULL,

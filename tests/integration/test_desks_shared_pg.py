@@ -10,7 +10,6 @@ other, and signing out on one ends it on both.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from grace.accounts.ratelimit import MAX_FAILURES
 from grace.accounts.users import add_user
 from grace.workspace import Workspace
+from net import free_port
 from pg import require_or_skip
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the shared harness
@@ -32,12 +32,6 @@ from crash_harness import database
 
 PASSWORD = "correct-horse-battery"
 ENV = {**os.environ, "GRACE_PASSWORD_HASH_PROFILE": "test"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ from grace.exchange.node import load_node
 from grace.store.media_tables import Media
 from grace.store.tables import Referral, ReferralFile
 from grace.workspace import Workspace
+from net import free_port
 from pg import admin_url, throwaway_database
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]
@@ -98,7 +99,7 @@ def nodes(
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for node in found.values():
-            port = _free_port()
+            port = free_port()
             env = {**os.environ, "GRACE_HOME": str(node.home)}
             if node.database_url:
                 env["GRACE_DATABASE_URL"] = node.database_url
@@ -180,14 +181,6 @@ def nodes(
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _evidence(node: Node) -> dict[str, set[str]]:

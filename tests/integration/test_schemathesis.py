@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from net import free_port
 
 GRACE = [sys.executable, "-m", "grace.cli.main"]
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
@@ -40,12 +41,6 @@ def _run(*args: str) -> str:
     return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("schemathesis") / "home"
@@ -58,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         created = _run("users", "token", name, "--json", "--home", str(home))
         tokens[role] = json.loads(created)["token"]
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*GRACE, "serve", "--home", str(home), "--port", str(port)],
         stdout=subprocess.DEVNULL,
