@@ -15,6 +15,7 @@ from sqlalchemy import select
 from exchange_world import World, two_nodes
 from grace.exchange.node import load_node
 from grace.exchange.outcomes import send_outcomes
+from grace.exchange.receive import receive
 from grace.store.tables import AuditEvent
 from grace.workspace import Workspace
 from pg import throwaway_database, worker_database
@@ -68,6 +69,17 @@ def test_inbox_shows_sender_result_and_referrals_scoped(world: World) -> None:
     assert "addressed to agency" not in page
     root_page = nl.signed_in("root")[0].get("/exchange/inbox").text
     assert "addressed to agency de-bka" in root_page
+    # the refused package handed in again: refused again, a second attempt in the inbox
+    stray = next((world.outbox / "de-bka").glob("*.zip")).read_bytes()
+    assert receive(nl.workspace, stray, "file:again.zip", "test")["status"] == "quarantined"
+    again = nl.as_token("root").get("/api/v1/exchange/inbox/packages").json()
+    assert [p["result"] for p in again] == [
+        "quarantined",
+        "already_present",
+        "quarantined",
+        "accepted",
+    ]
+    assert again[0]["package_sha256"] == again[2]["package_sha256"]
 
 
 def test_outbox_shows_delivery_receipt_and_scope(world: World) -> None:

@@ -65,11 +65,13 @@ def inbox_packages(
     ).all()
     peers = peers_by_name(session)
     packages: dict[tuple[str, int], dict[str, Any]] = {}
+    newest_row: dict[int, int] = {}  # entry -> its newest row id, for newest-first order
     for row in rows:
-        attempt = row.id if row.referral_id is None and row.status == "quarantined" else 0
+        refused = row.status == "quarantined" and row.remote_referral_id is None
+        attempt = row.id if refused else 0  # a refused package: one entry per attempt
         found = packages.get((row.package_sha256, attempt))
         if found is None:
-            found = packages[(row.package_sha256, attempt)] = _package(row, peers, row.id)
+            found = packages[(row.package_sha256, attempt)] = _package(row, peers)
         found["referrals"].append(
             {
                 "referral_id": row.referral_id,
@@ -79,8 +81,8 @@ def inbox_packages(
             }
         )
         found["reason"] = found["reason"] or row.reason
-        found["_last"] = row.id
-    out = sorted(packages.values(), key=lambda p: -int(p.pop("_last")))
+        newest_row[id(found)] = row.id
+    out = sorted(packages.values(), key=lambda p: -newest_row[id(p)])
     for entry in out:
         statuses = {r["status"] for r in entry["referrals"]}
         entry["result"] = (
@@ -98,10 +100,9 @@ def inbox_packages(
     return out[:limit]
 
 
-def _package(row: ExchangeReceived, peers: dict[str, ExchangePeer], last: int) -> dict[str, Any]:
+def _package(row: ExchangeReceived, peers: dict[str, ExchangePeer]) -> dict[str, Any]:
     peer = peers.get(row.sender or "")
     return {
-        "_last": last,
         "package_id": row.package_id,
         "package_sha256": row.package_sha256,
         "kind": row.kind,
