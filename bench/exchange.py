@@ -82,7 +82,9 @@ def referrals(root: Path, count: int, seed: int) -> dict[str, Any]:
         session.execute(update(Referral).values(agency="de-bka"))
     target = _node(root, "de-bka")
     port = _port()
-    env = {**os.environ, "GRACE_HOME": str(target.home)}
+    # like for like: local ingest is timed without media analysis, so the receiving node
+    # does not analyse received media in the background during the run either
+    env = {**os.environ, "GRACE_HOME": str(target.home), "GRACE_RECEIVE_MEDIA": "0"}
     log = (root / "serve.log").open("ab")
     server = subprocess.Popen(
         [*GRACE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT

@@ -165,10 +165,34 @@ def _addressed_here(node: Node, manifest: dict[str, Any]) -> None:
 
 
 def _record(workspace: Workspace, checked: Checked, answers: list[Answer], actor: str) -> None:
-    """One inbox row (and audit event) per referral of the package, in one transaction."""
+    """One inbox row per referral of the package and one audit event for the package
+    (naming each referral, its status and ours), in one transaction. Each stored referral
+    has its own ``ingest`` event already, whose source names the package and signer."""
     whole = package.Package(checked.manifest, checked.members)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
+        workspace.audit.append(
+            session,
+            actor=actor,
+            action="exchange.receive",
+            object_type="exchange_package",
+            object_id=str(checked.manifest["package_id"]),
+            details={
+                "sender": checked.sender,
+                "signer": checked.signer,
+                "package_sha256": checked.sha256,
+                "kind": str(checked.manifest["kind"]),
+                "referrals": [
+                    {
+                        "sender_referral_id": entry.get("referral_id"),
+                        "status": status,
+                        "referral_id": referral_id,
+                    }
+                    | ({"reason": reason} if reason else {})
+                    for entry, status, referral_id, reason in answers
+                ],
+            },
+        )
         for entry, status, referral_id, reason in answers:
             prefix = str(entry.get("prefix", ""))
             custody = prefix + "custody.json"
@@ -187,20 +211,6 @@ def _record(workspace: Workspace, checked: Checked, answers: list[Answer], actor
                     remote_referral_id=entry.get("referral_id"),
                     custody={"records": records},
                 )
-            )
-            workspace.audit.append(
-                session,
-                actor=actor,
-                action="exchange.receive",
-                object_type="referral" if referral_id else "exchange_package",
-                object_id=str(referral_id or checked.manifest["package_id"]),
-                details={
-                    "sender": checked.sender,
-                    "signer": checked.signer,
-                    "package_sha256": checked.sha256,
-                    "status": status,
-                    "reason": reason,
-                },
             )
     workspace.audit.save_anchor()
 

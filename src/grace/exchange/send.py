@@ -1,16 +1,18 @@
 """``grace send``: package each routed referral for its agency's node and deliver it.
 
-One package per referral: the referral in grace JSON (the model exactly as this node
-stored it), every document and media file byte for byte from the vault, and this node's
-custody records for them. Delivery is an HTTP(S) POST to the peer's inbox, whose answer is
-the peer's signed receipt (checked against the peer's pinned key and kept), or a file in an
-outbox folder for air-gapped transfer. The ``exchange_sent`` row is the mark that the
-referral was disseminated; the referral's desk status is left to the desk.
+Up to ``PER_PACKAGE`` referrals per package, each the referral in grace JSON (the model
+exactly as this node stored it), every document and media file byte for byte from the
+vault, and this node's custody records for them. Delivery is an HTTP(S) POST to the
+peer's inbox, whose answer is the peer's signed receipt (checked against the peer's
+pinned key and kept), or a file in an outbox folder for air-gapped transfer. The
+``exchange_sent`` row is the mark that the referral was disseminated; the referral's desk
+status is left to the desk.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from grace.exchange.node import ExchangeError, Node, load_node
 from grace.exchange.peers import find_peer, peer_for_agency
 from grace.exports.signing import load_public_key
 from grace.ingest.grace_json import SCHEMA_ID
+from grace.ingest.pipeline import BATCH_SIZE
 from grace.store.exchange_tables import ExchangePeer, ExchangeSent
 from grace.store.locks import hold_write_lock
 from grace.store.tables import Custody, Referral, ReferralFile
@@ -36,7 +39,7 @@ INBOX_PATH = "/api/v1/exchange/inbox"
 NODE_HEADER = "X-Grace-Node"
 TIMEOUT_S = 120.0
 WORKERS = 4
-PER_PACKAGE = 32
+PER_PACKAGE = BATCH_SIZE  # one package is one ingest batch there: as many disk flushes
 
 
 @dataclass
@@ -58,20 +61,36 @@ class Delivery:
 
 
 def referral_members(
-    workspace: Workspace, session: Session, row: Referral, node: str
+    workspace: Workspace,
+    session: Session,
+    row: Referral,
+    node: str,
+    files: list[ReferralFile] | None = None,
+    custody: list[Custody] | None = None,
 ) -> dict[str, bytes]:
-    """The package members for one referral: document, originals, media, custody."""
+    """The package members for one referral: document, originals, media, custody.
+
+    ``files`` and ``custody`` may be given, already loaded for a whole package (two
+    queries per package instead of two per referral)."""
     document = {"$schema": SCHEMA_ID, **row.data}
     members = {"referral.json": json.dumps(document, ensure_ascii=False).encode()}
-    files = session.scalars(
-        select(ReferralFile).where(ReferralFile.referral_id == row.id).order_by(ReferralFile.id)
-    ).all()
+    if files is None:
+        files = list(
+            session.scalars(
+                select(ReferralFile)
+                .where(ReferralFile.referral_id == row.id)
+                .order_by(ReferralFile.id)
+            )
+        )
     for index, file in enumerate(files):
         if file.sha256:
             members[f"media/{index}"] = workspace.vault.get(file.sha256)
-    custody = session.scalars(
-        select(Custody).where(Custody.referral_id == row.id).order_by(Custody.id)
-    ).all()
+    if custody is None:
+        custody = list(
+            session.scalars(
+                select(Custody).where(Custody.referral_id == row.id).order_by(Custody.id)
+            )
+        )
     documents = [c for c in custody if c.role == "document"]
     for number, record in enumerate(documents):
         members[f"documents/{number}"] = workspace.vault.get(record.sha256)
@@ -89,6 +108,37 @@ def referral_members(
     ]
     members["custody.json"] = json.dumps(records, ensure_ascii=False).encode()
     return members
+
+
+def _package_members(
+    workspace: Workspace, referral_ids: list[int], node: str
+) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """Members and ``about.referrals`` of one package: referral *k* under ``r<k>/``."""
+    members: dict[str, bytes] = {}
+    listed = []
+    with workspace.sessions() as own:
+        rows = {r.id: r for r in own.scalars(select(Referral).where(Referral.id.in_(referral_ids)))}
+        files: dict[int, list[ReferralFile]] = defaultdict(list)
+        for file in own.scalars(
+            select(ReferralFile)
+            .where(ReferralFile.referral_id.in_(referral_ids))
+            .order_by(ReferralFile.id)
+        ):
+            files[file.referral_id].append(file)
+        custody: dict[int, list[Custody]] = defaultdict(list)
+        for record in own.scalars(
+            select(Custody).where(Custody.referral_id.in_(referral_ids)).order_by(Custody.id)
+        ):
+            custody[record.referral_id or 0].append(record)
+        for k, referral_id in enumerate(referral_ids):
+            row = rows[referral_id]
+            prefix = f"r{k}/"
+            found = referral_members(
+                workspace, own, row, node, files[referral_id], custody[referral_id]
+            )
+            members |= {prefix + name: data for name, data in found.items()}
+            listed.append({"referral_id": row.id, "natural_key": row.natural_key, "prefix": prefix})
+    return members, listed
 
 
 def pending_referrals(
@@ -143,18 +193,7 @@ def send_referrals(
 
         def one(chunk: tuple[ExchangePeer, list[int]]) -> list[Delivery]:
             peer, referral_ids = chunk
-            members: dict[str, bytes] = {}
-            listed = []
-            with workspace.sessions() as own:
-                for k, referral_id in enumerate(referral_ids):
-                    row = own.get(Referral, referral_id)
-                    assert row is not None
-                    prefix = f"r{k}/"
-                    found = referral_members(workspace, own, row, node.name)
-                    members |= {prefix + name: data for name, data in found.items()}
-                    listed.append(
-                        {"referral_id": row.id, "natural_key": row.natural_key, "prefix": prefix}
-                    )
+            members, listed = _package_members(workspace, referral_ids, node.name)
             recipient = {"node": peer.name, "agency": peer.agency}
             data = package.build(node, "referral", recipient, members, {"referrals": listed})
             return split(deliver(client, node, peer, data, None, outbox), referral_ids)
