@@ -118,6 +118,8 @@ def test_cli_train_rollback_and_tampering(workspace: Workspace, tmp_path: Path) 
     assert second["version"] == 2 and second["activated"]
     listed = json.loads(grace("learn", "models", "learned_v1", "--json"))
     assert [(v["version"], v["status"]) for v in listed] == [(1, "retired"), (2, "active")]
+    assert listed[1]["training"]["sources"]["outcome:de-bka"] == 9
+    assert "examples" not in listed[1]["meta"] and listed[1]["meta"]["agencies"] == []
     assert "learned_v1 rolled back: v1 is active" in grace("learn", "rollback", "learned_v1")
     assert triage_model.train(workspace, NOW, "t") is None  # a triage run keeps the rollback
     report = run_triage(workspace, "learned_v1", "t", NOW)

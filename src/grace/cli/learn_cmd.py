@@ -200,7 +200,7 @@ def models_cmd(
             str(v.version),
             v.status,
             v.origin,
-            str(v.training.get("rows", "")),
+            str(v.training.get("rows", v.training.get("examples", ""))),
             _num(v.metrics.get("accuracy")),
             _num(v.metrics.get("ece")),
             v.created_at[:19],
@@ -248,9 +248,11 @@ def decline_cmd(
 
 
 def _brief(v: registry.VersionInfo) -> dict[str, Any]:
-    """A version for ``--json`` listings, without the held-out ids (they can be long)."""
+    """A version for ``--json`` listings, without the held-out ids, learned_v1's examples and
+    trees' description (they can be long; ``training`` keeps their counts)."""
     out = v.to_dict()
-    out["meta"] = {k: val for k, val in v.meta.items() if k not in ("held_out", "features")}
+    long = ("held_out", "features", "examples", "model")
+    out["meta"] = {k: val for k, val in v.meta.items() if k not in long}
     return out
 
 
