@@ -67,11 +67,13 @@ def referral_members(
     node: str,
     files: list[ReferralFile] | None = None,
     custody: list[Custody] | None = None,
+    verified: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """The package members for one referral: document, originals, media, custody.
 
     ``files`` and ``custody`` may be given, already loaded for a whole package (two
-    queries per package instead of two per referral)."""
+    queries per package instead of two per referral); ``verified`` collects the SHA-256
+    of each member read from the vault (which proved it on reading)."""
     document = {"$schema": SCHEMA_ID, **row.data}
     members = {"referral.json": json.dumps(document, ensure_ascii=False).encode()}
     if files is None:
@@ -85,6 +87,8 @@ def referral_members(
     for index, file in enumerate(files):
         if file.sha256:
             members[f"media/{index}"] = workspace.vault.get(file.sha256)
+            if verified is not None:
+                verified[f"media/{index}"] = file.sha256
     if custody is None:
         custody = list(
             session.scalars(
@@ -94,6 +98,8 @@ def referral_members(
     documents = [c for c in custody if c.role == "document"]
     for number, record in enumerate(documents):
         members[f"documents/{number}"] = workspace.vault.get(record.sha256)
+        if verified is not None:
+            verified[f"documents/{number}"] = record.sha256
     records = [
         {
             "sha256": c.sha256,
@@ -112,9 +118,11 @@ def referral_members(
 
 def _package_members(
     workspace: Workspace, referral_ids: list[int], node: str
-) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
-    """Members and ``about.referrals`` of one package: referral *k* under ``r<k>/``."""
+) -> tuple[dict[str, bytes], list[dict[str, Any]], dict[str, str]]:
+    """Members, ``about.referrals`` and the vault-verified digests of one package:
+    referral *k* under ``r<k>/``."""
     members: dict[str, bytes] = {}
+    verified: dict[str, str] = {}
     listed = []
     with workspace.sessions() as own:
         rows = {r.id: r for r in own.scalars(select(Referral).where(Referral.id.in_(referral_ids)))}
@@ -133,12 +141,14 @@ def _package_members(
         for k, referral_id in enumerate(referral_ids):
             row = rows[referral_id]
             prefix = f"r{k}/"
+            mine: dict[str, str] = {}
             found = referral_members(
-                workspace, own, row, node, files[referral_id], custody[referral_id]
+                workspace, own, row, node, files[referral_id], custody[referral_id], mine
             )
             members |= {prefix + name: data for name, data in found.items()}
+            verified |= {prefix + name: digest for name, digest in mine.items()}
             listed.append({"referral_id": row.id, "natural_key": row.natural_key, "prefix": prefix})
-    return members, listed
+    return members, listed, verified
 
 
 def pending_referrals(
@@ -193,9 +203,10 @@ def send_referrals(
 
         def one(chunk: tuple[ExchangePeer, list[int]]) -> list[Delivery]:
             peer, referral_ids = chunk
-            members, listed = _package_members(workspace, referral_ids, node.name)
+            members, listed, verified = _package_members(workspace, referral_ids, node.name)
             recipient = {"node": peer.name, "agency": peer.agency}
-            data = package.build(node, "referral", recipient, members, {"referrals": listed})
+            about = {"referrals": listed}
+            data = package.build(node, "referral", recipient, members, about, known=verified)
             return split(deliver(client, node, peer, data, None, outbox), referral_ids)
 
         for chunk_results in pool.map(one, chunks):
