@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -31,6 +29,7 @@ from grace.store.intel_tables import IdentifierRow
 from grace.store.media_tables import Media
 from grace.store.tables import MediaHash, Referral
 from grace.workspace import Workspace
+from net import free_port, handshake
 from pg import require_or_skip
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the shared harness
@@ -51,36 +50,6 @@ from crash_harness import (
 GRACE = [sys.executable, "-m", "grace.cli.main"]
 REFERRALS = 20  # about 50 media items
 KILL_AT = 10  # media rows stored when a worker is killed
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def handshake(port: int, ca: Path, role: Path | None = None) -> str:
-    """Connect trusting the CA, offering ``role``'s certificate (or none); "accepted" when
-    the server keeps the connection open, else how it ended it (under TLS 1.3 the server
-    checks the client's certificate after the client's side of the handshake is done, and
-    either sends the CERTIFICATE_REQUIRED alert or, under load, only closes)."""
-    ctx = ssl.create_default_context(cafile=str(ca))
-    ctx.check_hostname = False
-    if role is not None:
-        ctx.load_cert_chain(role.with_suffix(".pem"), role.with_suffix(".key"))
-    try:
-        with (
-            socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
-            ctx.wrap_socket(raw) as tls,
-        ):
-            tls.settimeout(1.0)
-            if not tls.recv(64):  # reads the server's alert, if it sent one
-                return "closed"
-    except TimeoutError:
-        return "accepted"  # still open, waiting for the Dask handshake
-    except (ssl.SSLError, ConnectionError) as exc:
-        return str(exc)
-    return "accepted"
 
 
 def rows(home: Path) -> dict[str, int]:
