@@ -8,6 +8,7 @@ A referral that is not valid grace JSON refuses the whole package: nothing is in
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from grace.exchange.package import PackageError
@@ -29,10 +30,18 @@ def referral_units(checked: Checked, source: str) -> list[tuple[dict[str, Any], 
     if not isinstance(listed, list) or not 0 < len(listed) <= MAX_PER_PACKAGE:
         raise PackageError("malformed package: about.referrals must list 1 to 1000 referrals")
     where = f"exchange:{checked.sender}:sha256:{checked.sha256}:signer:{checked.signer} ({source})"
-    return [(entry, _unit(checked, entry, where)) for entry in listed]
+    # members grouped by referral prefix once (``r<k>/``): not every member per referral
+    by_prefix: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
+    for name, data in sorted(checked.members.items()):
+        head, slash, inner = name.partition("/")
+        if slash:
+            by_prefix[head + "/"].append((inner, data))
+    return [(entry, _unit(checked, entry, where, by_prefix)) for entry in listed]
 
 
-def _unit(checked: Checked, entry: Any, where: str) -> Unit:
+def _unit(
+    checked: Checked, entry: Any, where: str, by_prefix: dict[str, list[tuple[str, bytes]]]
+) -> Unit:
     prefix = str(entry.get("prefix", "")) if isinstance(entry, dict) else ""
     document = checked.members.get(prefix + "referral.json")
     if document is None:
@@ -44,10 +53,16 @@ def _unit(checked: Checked, entry: Any, where: str) -> Unit:
     if not isinstance(parsed, ReferralModel):
         raise PackageError("malformed document: referral.json is not a referral")
     unit = Unit(parsed, where, prefix + "referral.json", document)
-    for name, data in sorted(checked.members.items()):
-        if not name.startswith(prefix):
-            continue
-        inner = name.removeprefix(prefix)
+    if prefix.count("/") == 1 and prefix.endswith("/"):
+        mine = by_prefix.get(prefix, [])
+    else:  # an unusual prefix (none, or nested): look at every member, as before
+        mine = [
+            (name.removeprefix(prefix), data)
+            for name, data in sorted(checked.members.items())
+            if name.startswith(prefix)
+        ]
+    for inner, data in mine:
+        name = prefix + inner
         if inner.startswith("documents/"):
             unit.extra_documents.append((inner, data))
         elif inner.startswith("media/"):
