@@ -153,7 +153,7 @@ class LearnedV1(Scorer):
         return [n[4:] for n in self.extra_features() if n.startswith("esp:")]
 
     def attribution(self, x: Sequence[float]) -> tuple[float, list[float]]:
-        """Raw log-odds of the average decided referral, and each feature's push from it
+        """Raw log-odds of the average labelled referral, and each feature's push from it
         (the rules' own log-odds count as the ``rules_score`` feature's push)."""
         m = self._require()
         pushes = [0.0] * len(m["features"])
@@ -198,7 +198,7 @@ class LearnedV1(Scorer):
                         value=round(value, 4),
                         contribution=round(push, 4),
                         explanation=f"{_label(name)} = {value:.3g}: {way} the odds of urgent "
-                        f"({push:+.2f} log-odds vs the average decided referral)",
+                        f"({push:+.2f} log-odds vs the average labelled referral)",
                     )
                 )
         factors.sort(key=lambda fc: (-abs(fc.contribution), fc.name))
