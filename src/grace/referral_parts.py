@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from grace.intel.geo import ENV_MMDB, IpGeolocator
 from grace.store import tables as t
 from grace.store.intel_tables import Decision, IdentifierRow, ScoreRow, TriageRun
-from grace.store.media_tables import BankEntry, HashBank, Media, MediaMatch
+from grace.store.media_tables import BankEntry, BankEntryHold, HashBank, Media, MediaMatch
 
 
 def priority_explanation(session: Session, referral_id: int) -> dict[str, Any] | None:
@@ -152,6 +152,15 @@ def _bank_matches(session: Session, media_ids: list[int]) -> dict[int, list[dict
         .where(MediaMatch.media_id.in_(media_ids))
         .order_by(MediaMatch.id)
     ).all()
+    hold_ids = {m.hold_id for m, *_ in rows if m.hold_id is not None}
+    holds = {
+        h.id: h
+        for h in (
+            session.scalars(select(BankEntryHold).where(BankEntryHold.id.in_(hold_ids)))
+            if hold_ids
+            else []
+        )
+    }
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for match, scheme, code, bank in rows:
         found[match.media_id].append(
@@ -163,6 +172,7 @@ def _bank_matches(session: Session, media_ids: list[int]) -> dict[int, list[dict
                 "method": match.method,
                 "distance": match.distance,
                 "suppressed": match.suppressed,
+                "held": holds[match.hold_id].detail if match.hold_id in holds else None,
             }
         )
     return found

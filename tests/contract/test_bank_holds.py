@@ -16,6 +16,7 @@ from grace.banks.review import check_disputes, keep_vote, list_holds, review, se
 from grace.ingest.pipeline import IngestPipeline
 from grace.media.analyse import analyse_bytes
 from grace.media.process import MediaProcessor
+from grace.referrals import referral_detail
 from grace.store.media_tables import MediaMatch
 from grace.store.tables import AuditEvent, Referral, ReferralFile
 from grace.workspace import Workspace
@@ -65,7 +66,11 @@ def test_disputed_entry_stops_alerting_until_reinstated(
         assert sorted(r[0] is not None for r in rows) == [False, True]
         assert all(suppressed == (hold is not None) for hold, suppressed in rows)
         [hold] = list_holds(session)
+        detail = referral_detail(session, 1)
     assert hold["reason"] == "disputed" and hold["held_matches"] == 1
+    assert detail is not None  # the desk and API show the match, and why it is held
+    held = [m["held"] for f in detail["files"] for m in f["matches"] if m["held"]]
+    assert len(held) == 1 and held[0].startswith("disputed by 2 node(s)")
     done = review(workspace, str(hold["entry_id"]), "reinstate", "checked: it is graded", "lead")
     assert done["status"] == "reinstated" and done["released_items"] == 1
     assert _statuses(workspace) == {"R-1": ["known", "known"]}

@@ -104,6 +104,9 @@ class BankMatch(BaseModel):
     method: str
     distance: int
     suppressed: bool
+    held: str | None = Field(
+        None, description="why the entry is held from alerting (disputed, flooding), if held"
+    )
 
 
 class FileOut(BaseModel):
