@@ -109,6 +109,8 @@ def test_outbox_shows_delivery_receipt_and_scope(world: World) -> None:
     page = eu.signed_in("dirk")[0].get("/exchange/outbox").text
     assert 'href="/referrals/4"' in page and "outbox folder" in page
     assert 'href="/referrals/1"' not in page
+    german = eu.signed_in("dirk")[0].get("/exchange/outbox", headers={"Accept-Language": "de"})
+    assert "Austausch: Ausgang" in german.text and "Ausgangsordner" in german.text
 
 
 def test_outcome_from_the_desk_is_audited_returned_and_counted(world: World) -> None:
