@@ -52,15 +52,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from net import free_port
 
 
-def _cpu_of_worker() -> float:
-    times = psutil.Process().cpu_times()
-    return float(times.user + times.system)
-
-
-def _cpu_of_scheduler(dask_scheduler: Any = None) -> float:
-    return _cpu_of_worker()
-
-
 def _backends(workspace: Workspace) -> list[psutil.Process]:
     query = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
     with workspace.sessions() as session:
@@ -95,13 +86,13 @@ def measure(workspace: Workspace, client: Any, workers: list[str], chunk: int) -
     with workspace.sessions() as session:
         items = len(_pending(session))
     backends = _backends(workspace)
-    before = (client.run(_cpu_of_worker), client.run_on_scheduler(_cpu_of_scheduler))
+    before = (client.run(tasks.cpu_seconds), client.run_on_scheduler(tasks.cpu_seconds))
     pg_before, client_cpu, load = _cpu(backends), time.process_time(), os.getloadavg()[0]
     report = ClusterReport()
     analyse_on_cluster(workspace, client, "bench", report, chunk=chunk, workers=workers)
     wall = report.seconds["analyse"]
     client_cpu = time.process_time() - client_cpu
-    after = (client.run(_cpu_of_worker), client.run_on_scheduler(_cpu_of_scheduler))
+    after = (client.run(tasks.cpu_seconds), client.run_on_scheduler(tasks.cpu_seconds))
     pg_after = _cpu(backends)
     assert report.analysed == items and not report.errors, report.errors[:3]
     worker_cpu = sum(after[0][w] - before[0][w] for w in after[0])

@@ -12,7 +12,10 @@ all shards, on ``--recall-queries`` of the queries), ``bytes_per_hash`` (index a
 ``add_to_searchable_s`` (one new hash: ``add`` until a search returns it), and with
 ``--persist`` the save and reload times of the shard files.
 
-Not measured here: ``media_per_s_*`` (needs the Dask cluster of issue 14, items 1-2, not built).
+First, when ``GRACE_TEST_DATABASE_URL`` names a PostgreSQL server (cluster mode needs one),
+``media_per_s_1_worker`` and ``media_per_s_2_workers``: media analysis on a TLS Dask cluster of
+two workers on loopback, one worker against both in the same run (``bench/cluster.py``, whose
+keys are merged here under ``media_``; ``--media-referrals 0`` skips it).
 """
 
 from __future__ import annotations
@@ -93,6 +96,29 @@ def best_qps(
     return res, best, per_cpu
 
 
+def media(args: argparse.Namespace) -> dict[str, Any]:
+    """Media/s with one and two cluster workers (bench/cluster.py), before the index is built."""
+    admin = os.environ.get("GRACE_TEST_DATABASE_URL")
+    if not admin or args.media_referrals <= 0:
+        why = "skipped (--media-referrals 0)" if admin else "needs GRACE_TEST_DATABASE_URL"
+        return {"media_per_s_1_worker": None, "media_per_s_2_workers": None, "media_note": why}
+    import cluster  # bench/cluster.py, beside this file
+
+    found = cluster.run(
+        admin,
+        argparse.Namespace(
+            referrals=args.media_referrals, seed=14, repeats=2, chunk=16, no_end_to_end=True
+        ),
+    )
+    keep = ("media_per_s_1_worker", "media_per_s_2_workers")
+    print(json.dumps(found), flush=True)
+    return {
+        **{k: found[k] for k in keep},
+        **{f"media_{k}": v for k, v in found.items() if k not in keep and k != "media"},
+        "media_items": found["media"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000_000)
@@ -104,9 +130,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--persist", action="store_true", help="also time save and reload")
     ap.add_argument("--root", type=Path, default=None, help="shard directory (default: temp)")
+    ap.add_argument("--media-referrals", type=int, default=300, help="0: no media part")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
-    out: dict[str, Any] = {"index_n": args.n, "index_shards": args.shards}
+    out: dict[str, Any] = {"index_n": args.n, "index_shards": args.shards, **media(args)}
     with tempfile.TemporaryDirectory(dir=args.root) as tmp:
         root = Path(tmp) / "index"
         warm = IndexShard(Path(tmp) / "warm")  # numba JIT / cache load outside the timings

@@ -84,6 +84,13 @@ def analyse_media(home: str, database_url: str, shas: list[str], actor: str) -> 
     }
 
 
+def cpu_seconds() -> float:
+    """User plus system CPU seconds of this process so far: run on every worker and on the
+    scheduler before and after a stage, it says what the stage cost each of them."""
+    times = os.times()
+    return times.user + times.system
+
+
 def warm_up(home: str, database_url: str, sha256: str) -> float:
     """Open the workspace, query the database and analyse one item without storing it:
     imports, connection pool and JIT done before timed work (benchmarks count them apart),
