@@ -189,22 +189,24 @@ def index_1m(workspace: Workspace, agencies: int, per_agency: int) -> float:
         for name in names:  # the upload cap counts evaluations: grant them
             session.add(DeconflictUsage(node_id=find_node(session, name).id, epoch=epoch,
                                         window=window, evaluated=per_agency))  # fmt: skip
-    start = time.perf_counter()
+    spent = 0.0  # upload time only: making up the tokens is not the index's cost
     for a, name in enumerate(names):
         tokens = [secrets.token_hex(32) for _ in range(per_agency - len(shared))] + shared
-        for i in range(0, per_agency, 5000):
-            entries = [
+        batches = [
+            [
                 SimpleNamespace(token=t, kind="email", ref=f"{name}-{i + j}", expires_at=expires)
                 for j, t in enumerate(tokens[i : i + 5000])
             ]
+            for i in range(0, per_agency, 5000)
+        ]
+        start = time.perf_counter()
+        for entries in batches:
             with workspace.sessions.begin() as session:
                 node = find_node(session, name)
                 coordinator.upload(workspace, session, node, epoch, entries)
-        print(
-            f"index: agency {a + 1}/{agencies} at {time.perf_counter() - start:.1f} s",
-            file=sys.stderr,
-        )
-    return time.perf_counter() - start
+        spent += time.perf_counter() - start
+        print(f"index: agency {a + 1}/{agencies} at {spent:.1f} s", file=sys.stderr)
+    return spent
 
 
 def alerts_quality(
