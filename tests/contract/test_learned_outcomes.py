@@ -2,7 +2,8 @@
 
 Benign synthetic referrals (escalated ones are "urgent"); outcomes are recorded at this
 desk (``record_outcome``) or stored as a peer's returned outcome (the row
-``apply_outcomes`` writes for a verified package from ``de-bka``).
+``apply_outcomes`` writes for a verified package from ``de-bka``); the last test sends them
+for real, signed, from nl-police to the coordinator over loopback (``exchange_world``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,10 +22,11 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from builders import write_grace_bundle
+from exchange_world import World, two_nodes
 from grace.cli.main import app
-from grace.exchange.outcomes import record_outcome
+from grace.exchange.outcomes import record_outcome, send_outcomes
 from grace.ingest.pipeline import IngestPipeline
-from grace.learn import triage_model
+from grace.learn import triage_labels, triage_model
 from grace.learn.registry import RegistryError, list_versions
 from grace.store.exchange_tables import ExchangeOutcome
 from grace.store.intel_tables import Decision, TriageRun
@@ -30,6 +34,7 @@ from grace.store.learn_tables import LearnedModel
 from grace.store.tables import Referral
 from grace.triage.service import reproduce, run_triage
 from grace.workspace import Workspace
+from pg import throwaway_database, worker_database
 
 NOW = datetime(2026, 10, 20, tzinfo=UTC)
 PEER_OUTCOMES = {20: "safeguarded_child", 25: "safeguarded_child", 27: "duplicate_national_case"}
@@ -157,3 +162,60 @@ def test_cli_train_rollback_and_tampering(workspace: Workspace, tmp_path: Path) 
         run_triage(workspace, "learned_v1", "t", NOW)
     result = runner.invoke(app, ["learn", "evaluate", "learned_v1", "--home", home])
     assert result.exit_code != 0 and "grace triage --scorer learned_v1" in result.output
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def two(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The coordinator (europol) and nl-police, as in the exchange tests, on one backend."""
+    if request.param == "sqlite":
+        urls: tuple[str | None, str | None] = (None, None)
+        with _pair(tmp_path, *urls) as world:
+            yield world
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    with (
+        throwaway_database("xlearn") as nl_url,
+        _pair(tmp_path, worker_database(worker), nl_url) as world,
+    ):
+        yield world
+
+
+@contextmanager
+def _pair(tmp: Path, eu_url: str | None, nl_url: str | None) -> Iterator[World]:
+    europol, nl = Workspace.init(tmp / "europol", eu_url), Workspace.init(tmp / "nl", nl_url)
+    try:
+        with two_nodes(europol, nl, tmp) as world:
+            yield world
+    finally:
+        nl.close()
+        europol.close()
+
+
+def test_outcomes_returned_by_a_peer_become_labels_at_the_coordinator(two: World) -> None:
+    """nl-police records outcomes at its desk and sends them back (signed); the coordinator's
+    learned_v1 labels name nl-police as their source."""
+    nl, eu = two.nl.workspace, two.europol.workspace
+    record_outcome(nl, 2, "safeguarded_child", None, "user:nina")
+    record_outcome(nl, 3, "no_offence", None, "user:nina")
+    assert [d.delivery for d in send_outcomes(nl, "user:nina")] == ["delivered"]
+    with nl.sessions() as session:  # the acting desk learns from its own outcomes too
+        here = {e.referral_id: e for e in triage_labels.gather(session)}
+    assert {(e.label, e.source, e.node) for e in here.values()} == {
+        ("urgent", "outcome", "local"),
+        ("not_actionable", "outcome", "local"),
+    }
+    with eu.sessions() as session:
+        returned = dict(
+            session.execute(
+                select(ExchangeOutcome.referral_id, ExchangeOutcome.outcome).where(
+                    ExchangeOutcome.source == "nl-police"
+                )
+            ).all()
+        )
+        labels = {e.referral_id: e for e in triage_labels.gather(session)}
+    assert sorted(returned.values()) == ["no_offence", "safeguarded_child"]
+    for referral_id, outcome in returned.items():
+        example = labels[referral_id]
+        assert (example.source, example.node, example.outcome) == ("outcome", "nl-police", outcome)
+        assert example.label == ("urgent" if outcome == "safeguarded_child" else "not_actionable")
+    assert triage_labels.summary(list(labels.values()))["sources"] == {"outcome:nl-police": 2}
