@@ -152,6 +152,8 @@ def test_cli_train_rollback_and_tampering(workspace: Workspace, tmp_path: Path) 
     path.write_bytes(original[:-40] + bytes([original[-40] ^ 1]) + original[-39:])
     with pytest.raises(RegistryError, match="SHA-256"):
         run_triage(workspace, "learned_v1", "t", NOW)
+    refused = runner.invoke(app, ["triage", "--scorer", "learned_v1", "--home", home])
+    assert refused.exit_code == 1 and "does not match its recorded SHA-256" in refused.output
     path.write_bytes(original)
     with workspace.sessions.begin() as session:
         row = session.scalars(select(LearnedModel).where(LearnedModel.version == 1)).one()

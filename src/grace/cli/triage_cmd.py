@@ -19,6 +19,7 @@ from grace.cli.common import (
     print_table,
 )
 from grace.desk.decisions import DecisionError, add_decision
+from grace.learn.params_file import RegistryError
 from grace.store.intel_tables import ScoreRow, TriageRun
 from grace.store.tables import Referral
 from grace.triage.service import SCORERS, RunReport, reproduce, run_triage, train_learned
@@ -57,7 +58,7 @@ def triage(
         if reproduce_run is not None:
             try:
                 result = reproduce(workspace, reproduce_run)
-            except ValueError as exc:
+            except (ValueError, RegistryError) as exc:
                 fail(str(exc))
             print_json(result) if as_json else _print_reproduction(result)
             raise typer.Exit(0 if result["identical"] else 1)
@@ -69,7 +70,7 @@ def triage(
             when = when.replace(tzinfo=UTC)
         try:
             report = triage_workspace(workspace, scorer, when)
-        except ValueError as exc:
+        except (ValueError, RegistryError) as exc:  # RegistryError: a tampered learned_v1
             fail(str(exc))
     if as_json:
         print_json(report.__dict__)
