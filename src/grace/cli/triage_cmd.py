@@ -51,8 +51,10 @@ def triage(
     """Score all referrals: 0-100 and every factor's contribution, recorded as a run.
 
     rules_v1 reads agency weights from YAML (GRACE_TRIAGE_WEIGHTS or the packaged file);
-    learned_v1 trains on analysts' decisions (grace decide) and blends with the rules once
-    there are at least 200. --reproduce RUN checks that a past ranking comes out the same.
+    learned_v1 trains on analysts' decisions (grace decide) and returned outcomes (grace
+    outcome), registers a version in grace learn's registry when they changed, and blends
+    with the rules once there are at least 200 labels. --reproduce RUN checks that a past
+    ranking comes out the same.
     """
     with open_workspace(home) as workspace:
         if reproduce_run is not None:
