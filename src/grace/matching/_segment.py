@@ -17,6 +17,7 @@ final name; segment names are unique, so a segment already on disk is never rewr
 
 from __future__ import annotations
 
+import mmap
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -155,14 +156,15 @@ class Segment:
         scratch = np.empty(
             (threads, 2 * K.N_TABLES * len(flips) + int(est.max(initial=0))), np.int64
         )
+        slots = max(min(int(ends[-1]) if ends.size else 0, MAX_OUT), int(est.max(initial=0)))
+        pos_buf, dist_buf = _sparse(slots, np.uint32), _sparse(slots, np.int16)
         lo = 0
         while lo < est.size:
             base = int(ends[lo - 1]) if lo else 0
             hi = max(lo + 1, int(np.searchsorted(ends, base + MAX_OUT, side="right")))
             starts = np.zeros(hi - lo + 1, np.int64)
             starts[1:] = ends[lo:hi] - base
-            pos = np.empty(int(starts[-1]), np.uint32)
-            dist = np.empty(int(starts[-1]), np.int16)
+            pos, dist = pos_buf[: starts[-1]], dist_buf[: starts[-1]]
             counts = np.zeros(hi - lo, np.int64)
             K.mih_search(
                 qwords[lo:hi], qkeys[lo:hi], self.words, self.offsets, self.positions,
@@ -252,6 +254,19 @@ class Segment:
     def files(self) -> list[str]:
         kinds = _FILES if self.has_tables else _FILES[:2]
         return [f"{self.name}.{kind}.npy" for kind in kinds]
+
+
+def _sparse(count: int, dtype: type) -> npt.NDArray[Any]:
+    """An array in fresh private anonymous memory, whose pages cost RAM only once written.
+
+    Why not ``np.empty``: numpy asks for transparent huge pages on big allocations, so every
+    scattered write into an output sized for the worst case (a few hits per query, each query
+    tens of thousands of slots apart) would fault in and zero 2 MiB; that cost more than the
+    search itself at 12.5 M rows. Here a write costs one 4 KiB page.
+    """
+    size = max(count * np.dtype(dtype).itemsize, 1)
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(buf, dtype, count)
 
 
 def _cat(rows: list[Any], pos: list[Any], dist: list[Any]) -> Hits:
