@@ -14,8 +14,11 @@ client and the PostgreSQL backends of this database. ``ratio`` is the plain thro
 ratio; ``cpu_per_item_ratio`` (1 worker / 2 workers, task threads) is near 1 when two
 workers do the work as cheaply as one, i.e. when what is missing from ``ratio`` is free
 CPU, not a serial step; ``busy_workers_*`` is task CPU over wall time (how many workers were
-computing on average). A last run with both workers does the whole ingest (matching and
-routing too) for the stage times. The last line is one JSON object.
+computing on average); ``runqueue_share_*`` is the share of the tasks' elapsed time they were
+ready to run but had no CPU (Linux schedstat): where it is most of what is not CPU time, the
+workers were short of CPU, not blocked on a lock, the database or the scheduler. A last run
+with both workers does the whole ingest (matching and routing too) for the stage times. The
+last line is one JSON object.
 
     GRACE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/cluster.py --referrals 300 --repeats 2
@@ -111,6 +114,8 @@ def measure(workspace: Workspace, client: Any, workers: list[str], chunk: int) -
             "postgresql": round(1000 * pg / items, 2),
         },
         "busy_workers": round(report.task_cpu_s / wall, 2),
+        # of the tasks' elapsed time, the share they were ready to run but had no CPU
+        "runqueue_share": round(report.task_runqueue_s / report.task_wall_s, 2),
         "load_1min": round((load + os.getloadavg()[0]) / 2, 2),
     }
 
@@ -126,6 +131,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             k: round(sum(w * r["cpu_ms_per_item"][k] for w, r in pairs), 2) for k in parts
         },
         "busy_workers": round(sum(w * r["busy_workers"] for w, r in pairs), 2),
+        "runqueue_share": round(sum(w * r["runqueue_share"] for w, r in pairs), 2),
         "spread_media_per_s": [min(r["media_per_s"] for r in runs),
                                max(r["media_per_s"] for r in runs)],
     }  # fmt: skip
@@ -211,6 +217,8 @@ def run(admin: str, args: argparse.Namespace) -> dict[str, Any]:
         "cpu_per_item_ratio": round(cpu1 / cpu2, 2),
         "busy_workers_1": one["busy_workers"],
         "busy_workers_2": two["busy_workers"],
+        "runqueue_share_1": one["runqueue_share"],
+        "runqueue_share_2": two["runqueue_share"],
         "cpu_ms_per_item_1_worker": one["cpu_ms_per_item"],
         "cpu_ms_per_item_2_workers": two["cpu_ms_per_item"],
         "spread_media_per_s_1_worker": one["spread_media_per_s"],

@@ -23,9 +23,12 @@ REQUIRE_TLS = {"DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True"}
 # sooner). Fixing the threshold turns off glibc's adaptive one, and image decoding, which
 # allocates and frees large buffers per item, then spends about a third more CPU per media
 # item (measured: docs/cluster.md). ``None`` is Dask's way to leave a variable unset.
+# The statistical profiler samples the task thread every 10 ms for the dashboard, which is
+# off: nothing would read its profiles.
 WORKER_ENV = {
     **REQUIRE_TLS,
     "DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": "{'MALLOC_TRIM_THRESHOLD_': None}",
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
 }
 
 

@@ -61,6 +61,8 @@ class ClusterReport:
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
     task_cpu_s: float = 0.0  # CPU time of the media tasks' threads on the workers, summed
+    task_wall_s: float = 0.0  # their elapsed time, summed
+    task_runqueue_s: float = 0.0  # the part of it they waited for a CPU, summed
     tasks: int = 0  # media tasks run
 
 
@@ -133,6 +135,8 @@ def analyse_on_cluster(
     for result in _Waiter(client, worker_timeout).results(futures, report):
         report.tasks += 1
         report.task_cpu_s += result.get("cpu_s", 0.0)
+        report.task_wall_s += result.get("wall_s", 0.0)
+        report.task_runqueue_s += result.get("runqueue_s", 0.0)
         report.analysed += result["analysed"]
         report.errors += [f"{sha}: {error}" for sha, error in result["errors"].items()]
     _add_time(report, "analyse", started)

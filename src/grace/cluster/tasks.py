@@ -57,13 +57,14 @@ def analyse_media(home: str, database_url: str, shas: list[str], actor: str) -> 
     while a kill loses at most one small commit's work. Matching comes after, in
     :func:`match_media`, so that the search indexes only hold committed rows. The result
     also says how long the task took on the worker: ``cpu_s`` is this thread's CPU time
-    (the work itself, whatever else runs on the machine), ``wall_s`` its elapsed time.
+    (the work itself, whatever else runs on the machine), ``wall_s`` its elapsed time and
+    ``runqueue_s`` the part of that it was ready to run but had no CPU.
     """
     from grace.media.analyse import analyse_bytes
     from grace.media.process import MediaProcessor, ProcessReport
     from grace.store.media_tables import Media
 
-    started, cpu = time.monotonic(), time.thread_time()
+    started, cpu, waited = time.monotonic(), time.thread_time(), runqueue_seconds()
     workspace = _workspace(home, database_url)
     with workspace.sessions() as session:
         done = set(session.scalars(select(Media.sha256).where(Media.sha256.in_(shas))))
@@ -81,6 +82,7 @@ def analyse_media(home: str, database_url: str, shas: list[str], actor: str) -> 
         "errors": errors,
         "cpu_s": time.thread_time() - cpu,
         "wall_s": time.monotonic() - started,
+        "runqueue_s": runqueue_seconds() - waited,
     }
 
 
@@ -89,6 +91,17 @@ def cpu_seconds() -> float:
     scheduler before and after a stage, it says what the stage cost each of them."""
     times = os.times()
     return times.user + times.system
+
+
+def runqueue_seconds() -> float:
+    """Seconds the calling thread has spent runnable but waiting for a CPU (Linux schedstat;
+    0.0 elsewhere): on a shared machine, time the work was ready and the machine was not,
+    as against time blocked on a lock, the database or the network."""
+    try:
+        with open("/proc/thread-self/schedstat") as fh:
+            return int(fh.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def warm_up(home: str, database_url: str, sha256: str) -> float:
