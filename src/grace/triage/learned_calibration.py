@@ -31,8 +31,11 @@ def platt(scores: Any, y: Any) -> tuple[float, float]:
     order (a non-positive slope, e.g. tiny samples): then the raw odds are kept."""
     from sklearn.linear_model import LogisticRegression
 
-    fitted = LogisticRegression(C=1e4, max_iter=1000).fit(np.asarray(scores).reshape(-1, 1), y)
-    a, b = float(fitted.coef_[0][0]), float(fitted.intercept_[0])
+    z = np.asarray(scores, dtype=np.float64)
+    mu, sd = float(z.mean()), float(z.std()) or 1.0  # lbfgs stalls on unscaled log-odds
+    fitted = LogisticRegression(C=1e4, max_iter=1000).fit(((z - mu) / sd).reshape(-1, 1), y)
+    slope, intercept = float(fitted.coef_[0][0]), float(fitted.intercept_[0])
+    a, b = slope / sd, intercept - slope * mu / sd  # back to the raw log-odds
     return (a, b) if a > 0 else (1.0, 0.0)
 
 
