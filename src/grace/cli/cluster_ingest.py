@@ -7,6 +7,7 @@ before anything is stored) and :func:`run` after.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from grace.cli.common import actor, console, fail
@@ -58,6 +59,10 @@ def run(
             console.print(f"processing on cluster {address}")
         report = process_on_cluster(workspace, client, actor(), worker_timeout=worker_timeout)
     except NoWorkerError as exc:
+        # the client's own reconnect attempts would log tracebacks while it closes: the
+        # operator gets the one line below instead
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        client.close()
         fail(f"cluster {address}: {exc}")
     finally:
         client.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ class ClusterModeError(ValueError):
 
 
 class NoWorkerError(RuntimeError):
-    """No worker was alive for the whole timeout; the message says so in one line."""
+    """No worker was alive for the whole timeout, or the scheduler went away; one line."""
 
 
 @dataclass
@@ -237,6 +238,11 @@ class _Waiter:
                 return
             except TimeoutError:
                 pass
+            except CancelledError as exc:  # the client lost the scheduler: Dask dropped them
+                raise NoWorkerError(
+                    "lost the cluster (its scheduler cancelled our tasks); the work finished "
+                    "so far is stored: run again once the cluster is back"
+                ) from exc
             if self._workers():
                 alone_since = None
                 continue
