@@ -2,7 +2,8 @@
 
 The coordinator is served on loopback (a thread of this process); nl-police and de-bka
 ingest invented referrals with planted shared subjects (``grace.deconflict.synthetic``),
-join, sync (blind, evaluate, unblind, upload) and pull their alerts. On nl-police's node,
+join, sync (blind, evaluate, unblind, upload; small batches, so that each round's batches
+run in the node's worker processes) and pull their alerts. On nl-police's node,
 the referrals are routed half to nl-police and half to be-fjp (another agency on the same
 node), so that scope shows: nina (analyst, nl-police), kim (analyst, be-fjp), root (admin).
 """
@@ -81,7 +82,8 @@ def deconflicted(root: Path, nl_url: str | None = None) -> Iterator[DeconflictWo
                     (folder / "referral.json").write_text(item.model_dump_json(exclude_none=True))
                 assert IngestPipeline(workspace).run([inbox]).ok
                 join(workspace, coord_url, name)
-                sync(workspace)
+                report = sync(workspace, batch=16)  # several batches: the worker pool's path
+                assert report.batches > 1 and report.tokens > 0
             sync(spaces["nl-police"])  # alerts raised by de-bka's later upload
         nl = spaces["nl-police"]
         with nl.sessions.begin() as session:

@@ -32,7 +32,7 @@ from grace.deconflict import oprf
 
 ENV = "GRACE_DECONFLICT_WORKERS"
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_pools: dict[str, ProcessPoolExecutor] = {}
 
 
 def workers() -> int:
@@ -46,21 +46,24 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def executor() -> Executor | None:
-    """This process's pool, started on first use; None when it would have one worker."""
-    global _pool
+def executor(role: str) -> Executor | None:
+    """This process's pool for ``role`` ("evaluate" or "tokenise"), started on first use;
+    None when it would have one worker. One pool per role: a node's round trips wait on
+    evaluations, so sharing workers with a coordinator in the same process (a test, the
+    bench) could leave every worker waiting on one that can never start."""
     size = workers()
     if size <= 1:
         return None
     with _lock:
-        if _pool is None:
-            _pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
-        return _pool
+        if role not in _pools:
+            context = multiprocessing.get_context("spawn")
+            _pools[role] = ProcessPoolExecutor(size, mp_context=context)
+        return _pools[role]
 
 
 async def evaluate(seed_file: Path, epoch: int, packed: bytes) -> bytes:
     """``oprf.evaluate`` in a worker (or here, without a pool), without blocking the loop."""
-    pool = executor()
+    pool = executor("evaluate")
     if pool is None:
         return oprf.evaluate(seed_file, epoch, packed)
     loop = asyncio.get_running_loop()
@@ -85,7 +88,7 @@ def tokenise(
 ) -> list[list[str]] | None:
     """Tokens of several batches, one round trip per worker at a time; None without a pool
     (the caller then runs the batches itself on its open connection)."""
-    pool = executor() if len(batches) > 1 else None
+    pool = executor("tokenise") if len(batches) > 1 else None
     if pool is None:
         return None
     futures = [
