@@ -42,8 +42,13 @@ streamed popcount); measured on the 2-vCPU machine, see ``docs/scale.md``."""
 PREFETCH_BUCKETS = 8
 """How many bucket slices ahead the MIH kernel prefetches (0: none); 8-32 measured alike."""
 
-MAX_OUT = 1 << 23
-"""Output slots (6 bytes each) allocated per MIH batch."""
+MAX_OUT = 1 << 27
+"""Output slots (6 bytes each) reserved per MIH batch: address space, backed by RAM only where
+hits are written (see :func:`_sparse`), so one batch covers a whole query chunk at 12.5 M rows."""
+
+CHUNK = 16
+"""Queries a thread takes at a time from a batch (numba's dynamic chunking): on a shared
+machine a static half per thread left one thread waiting on the other."""
 
 SCAN_CELLS = 1 << 24
 MAX_SCAN_QUERIES = 64
@@ -166,11 +171,15 @@ class Segment:
             starts[1:] = ends[lo:hi] - base
             pos, dist = pos_buf[: starts[-1]], dist_buf[: starts[-1]]
             counts = np.zeros(hi - lo, np.int64)
-            K.mih_search(
-                qwords[lo:hi], qkeys[lo:hi], self.words, self.offsets, self.positions,
-                self.fingerprints, flips, radius, radius // 8, PREFETCH_BUCKETS, starts, pos,
-                dist, counts, seen, scratch,
-            )  # fmt: skip
+            previous = numba.set_parallel_chunksize(CHUNK)
+            try:
+                K.mih_search(
+                    qwords[lo:hi], qkeys[lo:hi], self.words, self.offsets, self.positions,
+                    self.fingerprints, flips, radius, radius // 8, PREFETCH_BUCKETS, starts,
+                    pos, dist, counts, seen, scratch,
+                )  # fmt: skip
+            finally:
+                numba.set_parallel_chunksize(previous)
             if (counts > np.diff(starts)).any():  # cannot happen: est bounds the hits
                 raise RuntimeError("MIH output overflow")
             first = np.cumsum(counts) - counts
