@@ -13,6 +13,7 @@ from sqlalchemy import select
 from builders import encoded, textured_image, write_media_referral
 from grace.banks.repository import BankKind, import_bank
 from grace.banks.review import check_disputes, keep_vote, list_holds, review, set_guard
+from grace.exchange.shares import publish
 from grace.ingest.pipeline import IngestPipeline
 from grace.media.analyse import analyse_bytes
 from grace.media.process import MediaProcessor
@@ -104,3 +105,5 @@ def test_flood_guard_holds_an_entry_matching_too_many_items(
     assert done["status"] == "removed"
     with workspace.sessions() as session:
         assert list_holds(session) == [] and len(list_holds(session, every=True)) == 1
+    # a removed entry is not published to subscribers (it stays here: it matched)
+    assert publish(workspace, "p", "t", tmp_path / "p.zip").added == 0

@@ -63,12 +63,13 @@ def _snapshot_path(workspace: Workspace, bank: str) -> Path:
 
 def _current(session: Session, bank_id: int) -> dict[str, dict[str, Any]]:
     """The bank as published: every entry but those a review removed (``hashset review``)."""
-    removed = select(BankEntryHold.bank_entry_id).where(BankEntryHold.status == "removed")
-    rows = session.execute(
-        select(BankEntry.data, BankEntry.category_scheme, BankEntry.category_code).where(
-            BankEntry.bank_id == bank_id, BankEntry.id.not_in(removed)
-        )
+    query = select(BankEntry.data, BankEntry.category_scheme, BankEntry.category_code).where(
+        BankEntry.bank_id == bank_id
     )
+    removed = select(BankEntryHold.bank_entry_id).where(BankEntryHold.status == "removed")
+    if session.scalar(removed.limit(1)) is not None:  # rare: filter only when there are some
+        query = query.where(BankEntry.id.not_in(removed))
+    rows = session.execute(query)
     found: dict[str, dict[str, Any]] = {}
     for data, scheme, code in rows:
         key = entry_key(data)
