@@ -226,7 +226,7 @@ def _insert(session: Session, rows: list[tuple[Any, ...]]) -> None:
     statement = (
         f"INSERT INTO deconflict_tokens ({COLUMNS}) VALUES ({values}) ON CONFLICT DO NOTHING"
     )
-    connection.exec_driver_sql(statement, rows)  # type: ignore[arg-type]
+    connection.exec_driver_sql(statement, rows)
 
 
 def _rows(
@@ -234,7 +234,7 @@ def _rows(
 ) -> list[tuple[Any, ...]]:
     """Driver-ready rows: each distinct timestamp converted once (SQLite stores text)."""
     dialect = session.get_bind().dialect
-    column_type = DeconflictToken.__table__.c.expires_at.type  # type: ignore[attr-defined]
+    column_type = DeconflictToken.__table__.c.expires_at.type
     processor = column_type.dialect_impl(dialect).bind_processor(dialect)
     convert: Callable[[datetime], Any] = processor or (lambda value: value)
     cache: dict[datetime, Any] = {}
