@@ -74,9 +74,10 @@ def _port() -> int:
 def referrals(root: Path, count: int, seed: int) -> dict[str, Any]:
     generate(root / "batch", count, seed)
     source = _node(root, "europol")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = IngestPipeline(source, "bench").run([root / "batch" / "input"])
     local_s = time.perf_counter() - start
+    local_cpu = time.process_time() - cpu
     stored = report.count("ingested")
     with source.sessions.begin() as session:
         session.execute(update(Referral).values(agency="de-bka"))
@@ -98,9 +99,10 @@ def referrals(root: Path, count: int, seed: int) -> dict[str, Any]:
             except httpx.HTTPError:
                 time.sleep(0.1)
         _pair(source, target, url)
-        start = time.perf_counter()
+        start, cpu, served = time.perf_counter(), time.process_time(), _cpu_of(server.pid)
         results = send_referrals(source, "bench")
         send_s = time.perf_counter() - start
+        send_cpu = time.process_time() - cpu + _cpu_of(server.pid) - served
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -114,7 +116,20 @@ def referrals(root: Path, count: int, seed: int) -> dict[str, Any]:
         "local_ingest_referrals_per_s": round(local_rate, 1),
         "send_receive_referrals_per_s": round(send_rate, 1),
         "send_receive_over_local": round(send_rate / local_rate, 3),
+        # CPU seconds (both processes for send/receive): the work done, whatever the load
+        "local_ingest_cpu_s": round(local_cpu, 2),
+        "send_receive_cpu_s": round(send_cpu, 2),
+        "local_over_send_receive_cpu": round(local_cpu / send_cpu, 3) if send_cpu else None,
     }
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _fill_bank(workspace: Workspace, name: str, entries: int) -> None:
