@@ -121,6 +121,14 @@ def join(
     retention_days: Annotated[
         int, typer.Option(help="Tokens expire this long after receipt.")
     ] = 730,
+    second_evaluator: Annotated[
+        str | None,
+        typer.Option(
+            "--second-evaluator",
+            help="URL of a second evaluator holding the other half of a split key "
+            "(every agency must name the same one).",
+        ),
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -130,7 +138,7 @@ def join(
 
     with open_workspace(home) as workspace:
         try:
-            info = do_join(workspace, url, node, retention_days)
+            info = do_join(workspace, url, node, retention_days, second_evaluator)
         except (TransportError, KeyError) as exc:
             fail(f"cannot join {url}: {exc}")
     emit(info) if as_json else typer.echo(

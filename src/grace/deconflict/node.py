@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class NodeSettings:
     keys: dict[str, str]  # epoch -> pinned OPRF public key (hex)
     retention_days: int = DEFAULT_RETENTION_DAYS
     last_alert: int = 0
+    second_url: str | None = None  # the second evaluator of a split key, if any
+    second_keys: dict[str, str] = field(default_factory=dict)  # its epoch -> pinned key
 
     @classmethod
     def load(cls, home: Path) -> NodeSettings:

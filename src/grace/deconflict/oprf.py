@@ -103,3 +103,10 @@ class Blinded:
 
 def token(output: bytes) -> str:
     return hashlib.sha256(output).hexdigest()
+
+
+def split_token(first: str, second: str) -> str:
+    """The token under a key split between two evaluators: H(F_k1(x) ‖ F_k2(x)) (over the
+    two outputs' digests). Neither evaluator alone can compute it for a guess."""
+    joined = b"grace-deconflict split/v1" + bytes.fromhex(first) + bytes.fromhex(second)
+    return hashlib.sha256(joined).hexdigest()

@@ -39,16 +39,33 @@ def node_key(workspace: Workspace) -> dict[str, str]:
 
 
 def join(
-    workspace: Workspace, url: str, node: str, retention_days: int = DEFAULT_RETENTION_DAYS
+    workspace: Workspace,
+    url: str,
+    node: str,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    second_url: str | None = None,
 ) -> dict[str, Any]:
     """Switch deconfliction on: pin the coordinator's current OPRF key (trust on first use;
-    compare the printed key with the coordinator's ``grace deconflict coordinator show``)."""
+    compare the printed key with the coordinator's ``grace deconflict coordinator show``).
+
+    With ``second_url`` the key is split between two evaluators run by different
+    organisations: every identifier is evaluated blind by both and the token is
+    ``split_token(F_k1(x), F_k2(x))``, so neither the coordinator (which keeps the index)
+    nor the second evaluator can test a guess alone. Every agency must use the same pair."""
     with Caller(workspace, node, url) as caller:
         config = caller.get("/config")
     settings = NodeSettings(node=node, url=url, keys={str(config["epoch"]): config["public_key"]},
                             retention_days=retention_days)  # fmt: skip
+    info = {"node": node, "url": url, "epoch": config["epoch"], "public_key": config["public_key"]}
+    if second_url:
+        with Caller(workspace, node, second_url) as caller:
+            second = caller.get("/config")
+        settings.second_url = second_url
+        settings.second_keys = {str(second["epoch"]): second["public_key"]}
+        info["second"] = {"url": second_url, "epoch": second["epoch"],
+                          "public_key": second["public_key"]}  # fmt: skip
     settings.save(workspace.home)
-    return {"node": node, "url": url, "epoch": config["epoch"], "public_key": config["public_key"]}
+    return info
 
 
 @dataclass
@@ -67,7 +84,8 @@ def sync(workspace: Workspace, batch: int = 2000, progress: Progress | None = No
     settings = NodeSettings.load(workspace.home)
     report = SyncReport()
     with Caller(workspace, settings.node, settings.url) as caller:
-        epoch, key = _pinned(caller, settings, workspace.home)
+        epoch, key = _pinned(caller, settings.keys, settings, workspace.home)
+        second = _second(workspace, settings)
         report.epoch = epoch
         with workspace.sessions() as session:
             total = len(due_referrals(session, epoch))
@@ -79,6 +97,8 @@ def sync(workspace: Workspace, batch: int = 2000, progress: Progress | None = No
                 pending = list(items(session, due, settings.retention_days))
                 where = (workspace.home, settings.node, settings.url)
                 tokens = tokenise(caller, epoch, key, pending, batch, report, where)
+                if second is not None:
+                    tokens = _split(workspace, settings, second, pending, batch, tokens)
                 for start in range(0, len(pending), batch):
                     report.alerts += _upload(caller, epoch, pending, tokens, start, batch)
                 insert_new(session, DeconflictSent, [
@@ -134,14 +154,42 @@ def _upload(
     return int(answer.get("alerts", 0))
 
 
-def _pinned(caller: Caller, settings: NodeSettings, home: Path) -> tuple[int, bytes]:
+def _second(workspace: Workspace, settings: NodeSettings) -> tuple[int, bytes] | None:
+    """The second evaluator's epoch and pinned key, when the key is split."""
+    if not settings.second_url:
+        return None
+    with Caller(workspace, settings.node, settings.second_url) as caller:
+        return _pinned(caller, settings.second_keys, settings, workspace.home)
+
+
+def _split(
+    workspace: Workspace,
+    settings: NodeSettings,
+    second: tuple[int, bytes],
+    pending: list[Item],
+    batch: int,
+    first: list[str],
+) -> list[str]:
+    """The same identifiers evaluated blind by the second evaluator, combined with the
+    first evaluator's outputs into the tokens the coordinator indexes."""
+    assert settings.second_url
+    epoch, key = second
+    where = (workspace.home, settings.node, settings.second_url)
+    with Caller(workspace, settings.node, settings.second_url) as caller:
+        other = tokenise(caller, epoch, key, pending, batch, SyncReport(), where)
+    return [oprf.split_token(a, b) for a, b in zip(first, other, strict=True)]
+
+
+def _pinned(
+    caller: Caller, keys: dict[str, str], settings: NodeSettings, home: Path
+) -> tuple[int, bytes]:
     """The current epoch and its key; a new epoch's key is pinned (the old one stays known),
     a changed key for a pinned epoch is refused: it would let the coordinator tag this node."""
     config = caller.get("/config")
     epoch, key = int(config["epoch"]), str(config["public_key"])
-    pinned = settings.keys.get(str(epoch))
+    pinned = keys.get(str(epoch))
     if pinned is None:
-        settings.keys[str(epoch)] = key
+        keys[str(epoch)] = key
         settings.save(home)
     elif pinned != key:
         raise TransportError(f"the coordinator's key for epoch {epoch} changed: refusing")
