@@ -168,3 +168,41 @@ def test_ingest_fails_in_one_line_when_all_workers_die_and_a_rerun_finishes(
         assert duplicates(home) == {"identifiers": 0, "matches": 0}
         state = snapshot(home)  # runs what `grace vault verify` and `audit verify` run
         assert state.vault_ok and state.audit_ok and state.without_status == 0
+
+
+def test_ingest_fails_in_one_line_when_the_scheduler_dies(
+    scheduler: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The scheduler killed mid-run: Dask cancels the client's tasks; one line, no traceback."""
+    address, certs = scheduler
+    batch: Batch = make_batch(tmp_path / "batch", REFERRALS, seed=14)
+    with database(require_or_skip(), "cluster_loss") as url:
+        home = tmp_path / "home"
+        prepare(home, url, batch, "ingest")
+        worker = the_worker(address, certs)
+        run = subprocess.Popen(
+            [*command("ingest", batch), "--cluster", address, "--cluster-certs", str(certs),
+             "--worker-timeout", str(TIMEOUT_S)],
+            env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        probe = Probe(home)
+        try:
+            deadline = time.monotonic() + DEADLINE_S
+            while probe.counts()["media"] == 0:
+                assert run.poll() is None, run.communicate()
+                assert time.monotonic() < deadline, "no media stored in time"
+                time.sleep(0.02)
+            nanny = worker.parent()
+            assert nanny is not None
+            (scheduler_process,) = [
+                p for p in nanny.parent().children() if "dask_scheduler" in " ".join(p.cmdline())
+            ]
+            scheduler_process.send_signal(signal.SIGKILL)
+            _out, err = run.communicate(timeout=DEADLINE_S)
+        finally:
+            probe.close()
+            if run.poll() is None:
+                run.kill()
+        assert run.returncode == 1
+        assert len(err.strip().splitlines()) == 1, err
+        assert "lost the cluster" in err

@@ -50,6 +50,9 @@ def run(
     from grace.cluster import local
     from grace.cluster.run import process_on_cluster
 
+    # If the scheduler goes away, Dask's client logs a traceback per reconnect attempt; the
+    # operator gets one line from NoWorkerError instead (the scheduler keeps its own log).
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         client = local.connect(address, certs)
     except OSError as exc:
@@ -59,9 +62,6 @@ def run(
             console.print(f"processing on cluster {address}")
         report = process_on_cluster(workspace, client, actor(), worker_timeout=worker_timeout)
     except NoWorkerError as exc:
-        # the client's own reconnect attempts would log tracebacks while it closes: the
-        # operator gets the one line below instead
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         client.close()
         fail(f"cluster {address}: {exc}")
     finally:
