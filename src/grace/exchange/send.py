@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from grace.exchange import package
@@ -279,36 +279,53 @@ def record_delivery(workspace: Workspace, actor: str, result: Delivery, kind: st
 
 
 def record_deliveries(workspace: Workspace, actor: str, results: list[Delivery], kind: str) -> None:
-    """The outbox rows (each referral's dissemination mark) and their audit events."""
+    """The outbox rows (each referral's dissemination mark), one audit event per package
+    (naming its referrals), in one transaction."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "package_id": r.package_id,
+            "package_sha256": r.package_sha256,
+            "kind": kind,
+            "peer": r.peer,
+            "referral_id": r.referral_id,
+            "sent_at": now,
+            "delivery": r.delivery,
+            "error": r.error,
+            "receipt": r.receipt,
+            "receipt_ok": r.receipt_ok,
+        }
+        for r in results
+    ]
+    packages: dict[str, list[Delivery]] = defaultdict(list)
+    for result in results:
+        packages[result.package_sha256].append(result)
     with workspace.sessions.begin() as session:
         hold_write_lock(session)
-        for result in results:
-            session.add(
-                ExchangeSent(
-                    package_id=result.package_id,
-                    package_sha256=result.package_sha256,
-                    kind=kind,
-                    peer=result.peer,
-                    referral_id=result.referral_id,
-                    sent_at=datetime.now(UTC),
-                    delivery=result.delivery,
-                    error=result.error,
-                    receipt=result.receipt,
-                    receipt_ok=result.receipt_ok,
-                )
-            )
+        if rows:
+            session.execute(insert(cast(Table, ExchangeSent.__table__)), rows)
+        for group in packages.values():
+            first = group[0]
+            referrals = [r.referral_id for r in group if r.referral_id is not None]
             workspace.audit.append(
                 session,
                 actor=actor,
                 action=f"exchange.send_{kind}",
-                object_type="referral" if result.referral_id else "exchange_package",
-                object_id=str(result.referral_id or result.package_id),
+                object_type="exchange_package",
+                object_id=first.package_id.split("/")[0],
                 details={
-                    "peer": result.peer,
-                    "package_sha256": result.package_sha256,
-                    "delivery": result.delivery,
-                    "receipt_ok": result.receipt_ok,
-                    "error": result.error,
+                    "peer": first.peer,
+                    "package_sha256": first.package_sha256,
+                    "referrals": [
+                        {"referral_id": r.referral_id, "delivery": r.delivery, "error": r.error}
+                        for r in group
+                        if r.referral_id is not None
+                    ]
+                    if referrals
+                    else None,
+                    "delivery": first.delivery,
+                    "receipt_ok": first.receipt_ok,
+                    "error": first.error,
                 },
             )
     workspace.audit.save_anchor()
