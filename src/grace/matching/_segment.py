@@ -273,6 +273,8 @@ def _sparse(count: int, dtype: type) -> npt.NDArray[Any]:
     tens of thousands of slots apart) would fault in and zero 2 MiB; that cost more than the
     search itself at 12.5 M rows. Here a write costs one 4 KiB page.
     """
+    if not hasattr(mmap, "MAP_ANONYMOUS"):  # Windows: no flags; numpy's own memory then
+        return np.empty(count, dtype)
     size = max(count * np.dtype(dtype).itemsize, 1)
     buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     return np.frombuffer(buf, dtype, count)
