@@ -201,10 +201,12 @@ def receive(
     """Verify packages against their senders' pinned keys, then ingest (or quarantine).
 
     The media of the referrals received are then hashed, matched against the banks and
-    earlier referrals (and given signals where switched on), as grace ingest does."""
+    earlier referrals (and given signals where switched on), routed and scored, as grace
+    ingest does; a referral received here is assigned to this node's agency (the sender
+    addressed it so), the local routing named in the reason."""
     from grace.exchange.receive import receive as receive_one
 
-    media = None
+    media = settled = None
     with open_workspace(home) as workspace:
         paths = list(packages or [])
         if inbox:
@@ -219,6 +221,10 @@ def receive(
             media = process_media(workspace, quiet=as_json or not console.is_terminal)
             if not as_json:
                 print_hold_notices(media)
+        if not no_media and any(r["status"] == "ingested" for r in receipts):
+            from grace.exchange.settle import settle_received
+
+            settled = settle_received(workspace, actor())
     if as_json:
         emit(receipts)
     else:
@@ -226,6 +232,11 @@ def receive(
         print_table(columns, ([r.get(c, "") for c in columns] for r in receipts))
         if media is not None:
             console.print(f"media: {media.analysed} analysed, {media.matches} matches")
+        if settled is not None:
+            console.print(
+                f"routed {settled.routed}, {settled.assigned} assigned to this node's agency, "
+                f"triage run {settled.triage_run}"
+            )
     raise typer.Exit(1 if any(r["status"] == "quarantined" for r in receipts) else 0)
 
 

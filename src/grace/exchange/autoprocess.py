@@ -1,4 +1,4 @@
-"""Media of received referrals are processed (hashed, matched, signals) once they arrive.
+"""Received referrals are processed (media hashed and matched, routed, scored) on arrival.
 
 ``grace receive`` processes them itself before it returns (unless ``--no-media``), as
 ``grace ingest`` does. Packages posted to a serving node's inbox are answered first (the
@@ -51,9 +51,11 @@ class _Worker(threading.Thread):
                 time.sleep(0.2)
             self.wake.clear()
             try:
+                from grace.exchange.settle import settle_received
                 from grace.media.process import MediaProcessor  # numba, decoders: only here
 
                 report = MediaProcessor(self.workspace, ACTOR, workers=1).run()
+                settled = settle_received(self.workspace, ACTOR)
                 for notice in report.notices:
                     log.warning("%s", notice)
                 log.info(
@@ -61,6 +63,12 @@ class _Worker(threading.Thread):
                     report.analysed,
                     report.matches,
                     report.held,
+                )
+                log.info(
+                    "received referrals: %d routed, %d assigned to this agency, triage run %s",
+                    settled.routed,
+                    settled.assigned,
+                    settled.triage_run,
                 )
             except Exception:  # a failed run is retried on the next package or by hand
                 log.exception("processing received media failed; run grace media process")
