@@ -7,18 +7,15 @@ Screenshots land in ``test-artifacts/`` (git-ignored)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from browser_kit import ARTIFACTS, launched, signed_in
 from deconflict_world import PASSWORD, DeconflictWorld, deconflicted
 from grace.deconflict.sync import read_notices
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
@@ -30,31 +27,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeconflictWorld]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: scripts/setup.sh --test installs it")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield launched
-        launched.close()
+    with launched() as found:
+        yield found
 
 
 def _signed_in(browser: Browser, url: str, user: str, external: list[str]) -> Page:
-    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    page.on(
-        "request",
-        lambda r: None if r.url.startswith((url, "data:")) else external.append(r.url),
-    )
-    page.goto(url + "/")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("header .user")).to_contain_text(user)
-    return page
+    return signed_in(browser, url, user, PASSWORD, external)
 
 
 def _mine(world: DeconflictWorld, agency: str) -> list[dict[str, object]]:

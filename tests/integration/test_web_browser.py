@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect
 
+from browser_kit import ARTIFACTS, launched
 from desk_served import KNOWN_BANK, OTHER_REPORT, PASSWORD, TOP_REPORT, Desk, served
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
@@ -33,16 +32,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: scripts/setup.sh --test installs it")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield launched
-        launched.close()
+    with launched() as found:
+        yield found
 
 
 @pytest.fixture
