@@ -1,0 +1,54 @@
+"""The ``eu_direct`` bench stream: every report is one grace ingests, and it is a fair test.
+
+A stream grace cannot read measures nothing; one with no (or only) urgent referrals cannot
+measure ranking; one that changes between runs cannot be compared; a slow one is not run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from grace.ingest.registry import choose
+from grace.model import Referral
+
+STREAMS = Path(__file__).resolve().parents[2] / "bench" / "streams"
+
+
+@pytest.fixture(scope="module")
+def eu_direct() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(STREAMS))
+    try:
+        yield importlib.import_module("eu_direct")
+    finally:
+        sys.path.remove(str(STREAMS))
+
+
+def test_every_report_parses_and_urgency_is_rare(eu_direct: ModuleType) -> None:
+    started = time.perf_counter()
+    stream = eu_direct.generate(300, 1)
+    assert time.perf_counter() - started < 5.0
+    assert len(stream.items) == 300
+    for item in stream.items:
+        ingestor = choose(item.member, item.document[:4096])
+        assert ingestor is not None and ingestor.name == "cybertip_xml"
+        assert isinstance(ingestor.parse(item.document, item.member), Referral)
+    urgent = sum(item.urgent for item in stream.items)
+    assert 0 < urgent < 0.2 * len(stream.items)
+
+
+def test_the_same_seed_gives_the_same_stream(eu_direct: ModuleType) -> None:
+    one, two = eu_direct.generate(120, 7), eu_direct.generate(120, 7)
+    assert [i.document for i in one.items] == [i.document for i in two.items]
+    assert [(i.urgent, i.country, i.media) for i in one.items] == [
+        (i.urgent, i.country, i.media) for i in two.items
+    ]
+    assert one.reference == two.reference
+    other = eu_direct.generate(120, 8)
+    assert [i.document for i in other.items] != [i.document for i in one.items]
