@@ -12,8 +12,8 @@ of it, and a case can be old even when its situation is serious.
 
 What the report shows depends on the provider and on the detection channel, not on the
 truth: a messenger forwards chat excerpts and fills annotations; a Dutch photo site writes
-notes in Dutch and never annotates; a Spanish cloud backup sends hash matches with no chat, files
-unviewed, no text; a payment provider sends transfers and memos, no files; a video app
+notes in Dutch and never annotates; a Spanish cloud backup sends hash matches and short notes, files
+unviewed, no chat; a payment provider sends transfers and memos, no files; a video app
 escalates anything viral and batches it. Moderators write in their own language (about
 40 % of text is not English), some providers translate chats, users misspell and drop
 accents. Every telling field is often missing and every one has false positives.
