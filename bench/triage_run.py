@@ -31,7 +31,7 @@ from grace.triage.inputs import triage_inputs
 from grace.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).parent / "streams"))
-GENERATORS = ("grace_demo", "ncmec_le", "multilingual")
+GENERATORS = ("grace_demo", "ncmec_le", "multilingual", "eu_direct", "unit_cases")
 CHUNK = 2000
 
 
@@ -79,10 +79,15 @@ def load(workspace: Workspace, name: str, referrals: int, seed: int) -> tuple[An
         with workspace.sessions.begin() as session:
             persist.record(session, batch)
             for prepared, item in zip(batch, chunk, strict=True):
+                # the bench receives the whole stream at its reference time (a document
+                # that states no receipt time was received then, not at the wall clock)
+                received = (
+                    {} if prepared.unit.referral.received_at else {"received_at": stream.reference}
+                )
                 session.execute(
                     update(Referral)
                     .where(Referral.id == prepared.id)
-                    .values(media_counts=item.media)
+                    .values(media_counts=item.media, **received)
                 )
     with workspace.sessions() as session:
         rows = session.execute(select(Referral.id, Referral.source)).all()

@@ -154,10 +154,15 @@ def test_trees_start_from_the_rules(stream: Stream) -> None:
 
 
 def _with_agencies(stream: Stream) -> tuple[list[TriageInput], list[str]]:
-    """The decided referrals routed to A (even ids), B (odd) or SMALL (the last 20)."""
+    """The decided referrals routed to A or B in turn within each label (so both see urgent
+    ones whatever the rules ranked first), or to SMALL (the last 20)."""
     items, _, labels = stream
     ids = sorted(labels)
-    agency = {i: ("A" if n % 2 == 0 else "B") for n, i in enumerate(ids)}
+    turn: dict[str, int] = {}
+    agency = {}
+    for i in ids:
+        n = turn[labels[i]] = turn.get(labels[i], -1) + 1
+        agency[i] = "A" if n % 2 == 0 else "B"
     agency.update({i: "SMALL" for i in ids[-20:]})
     routed = [replace(items[i], agency=agency[i]) for i in ids]
     return routed, [labels[i] for i in ids]

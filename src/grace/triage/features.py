@@ -17,6 +17,7 @@ from grace.intel.esp import esp_key
 from grace.model import PartyRole, Referral
 from grace.model.times import parse_utc
 from grace.signals.factors import SignalFactor
+from grace.triage.ages import stated_minor_ages
 from grace.triage.base import TriageInput
 from grace.triage.cues import CueHit, find_cues
 from grace.triage.signals import canonical_tag, free_texts, raw_priority
@@ -80,6 +81,7 @@ class Facts:
     reported_minor: bool = False  # the reported account holder is under 18 (age or birth)
     public_files: int = 0  # files the provider says were publicly available
     batched: bool = False  # NCMEC batched it as a viral / meme report
+    child_ages: tuple[int, ...] = ()  # ages under 18 stated in free text ("I'm 13")
 
     def cue(self, category: str) -> tuple[CueHit, ...]:
         return tuple(h for h in self.cues if h.category == category)
@@ -118,6 +120,7 @@ class Facts:
         contact-type incident or tag."""
         return (
             self.victim_listed
+            or bool(self.child_ages)
             or self.escalated
             or self.incident_type in (*ENTICEMENT_TYPES[:1], *TRAFFICKING_TYPES)
             or any(h.category in SITUATION_CUES for h in self.cues)
@@ -176,7 +179,8 @@ def facts(item: TriageInput) -> Facts:
     tags: Counter[str] = Counter(
         t for f in r.files for t in {canonical_tag(a) for a in [*f.annotations, *f.tags]}
     )
-    cues = tuple(find_cues(free_texts(r)))
+    texts = free_texts(r)
+    cues = tuple(find_cues(texts))
     stated = None if r.escalated else raw_priority(r.raw)  # e.g. an NCMEC priority level 1
     return Facts(
         escalated=r.escalated or stated is not None,
@@ -200,6 +204,7 @@ def facts(item: TriageInput) -> Facts:
         reported_minor=reported_minor(r),
         public_files=sum(bool(f.publicly_available) for f in r.files),
         batched=bool(r.batched_reason),
+        child_ages=stated_minor_ages(texts),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -40,14 +40,19 @@ def triage_inputs(
         signals = referral_signal_factors(session, chunk, signals_as_of)
         rows = session.execute(
             select(
-                Referral.id, Referral.data, Referral.media_counts, Referral.routing, Referral.agency
+                Referral.id,
+                Referral.data,
+                Referral.media_counts,
+                Referral.routing,
+                Referral.agency,
+                Referral.received_at,
             )
             .where(Referral.id.in_(chunk))
             .order_by(Referral.id)
         )
-        for referral_id, data, counts, routing, agency in rows:
+        for referral_id, data, counts, routing, agency, received in rows:
             yield TriageInput(
-                referral=ReferralModel.model_validate(data),
+                referral=_with_receipt(ReferralModel.model_validate(data), received),
                 now=now,
                 media_counts=dict(counts or {}),
                 identifiers=tuple(identifiers.get(referral_id, ())),
@@ -58,6 +63,16 @@ def triage_inputs(
                 referral_id=referral_id,
                 signal_factors=tuple(signals.get(referral_id, ())),
             )
+
+
+def _with_receipt(model: ReferralModel, received: datetime) -> ReferralModel:
+    """The referral with its receipt time: a provider's own report (CyberTipline XML) says
+    when the incident happened but not when it reached us, and "how old was the incident
+    when it was reported" needs both; the time grace stored it is that receipt."""
+    if model.received_at is not None or received is None:
+        return model
+    at = received if received.tzinfo else received.replace(tzinfo=UTC)
+    return model.model_copy(update={"received_at": at.isoformat().replace("+00:00", "Z")})
 
 
 def _prior_counts(session: Session) -> dict[int, int]:

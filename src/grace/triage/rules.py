@@ -216,6 +216,14 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
     out.extend(as_triage_factors(list(f.signals), w.get("signals")))
     if f.victim_listed:
         add("victim_listed", True, w["victim_listed"], "a victim is identified in the report")
+    if f.child_ages:
+        ages = ", ".join(map(str, f.child_ages))
+        add(
+            "child_age",
+            list(f.child_ages),
+            w["child_age"],
+            f"a child's age stated in the text: {ages}",
+        )
     if f.incident_type:
         points = w["incident_types"].get(f.incident_type, 0.0)
         add("incident_type", f.incident_type, points, f"incident type: {f.incident_type}")
