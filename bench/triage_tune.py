@@ -125,11 +125,23 @@ def fit(all_facts: list[Facts], truth: list[bool], scale: float) -> tuple[list[s
         return loss + 0.5 * precision * float(diff @ diff), grad
 
     start = np.concatenate([[-4.0], prior])
-    beta = minimize(objective, start, jac=True, method="L-BFGS-B").x
+    bounds = [(None, None)] + [_sign_bound(p) for p in prior]
+    beta = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds).x
     model = _Fitted(float(beta[0]), beta[1:])
     z = beta[0] + x @ beta[1:]
     loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
     return names, (model, loss)
+
+
+def _sign_bound(prior: float) -> tuple[float | None, float | None]:
+    """The data may change how much a factor counts, not which way: a sign of danger in the
+    expert prior never becomes a reason to look later (nor a decoy a reason to look sooner),
+    however one training stream happens to correlate (a prior of 0 leaves it free)."""
+    if prior > 0:
+        return (0.0, None)
+    if prior < 0:
+        return (None, 0.0)
+    return (None, None)
 
 
 class _Fitted:

@@ -20,6 +20,7 @@ from grace.signals.factors import SignalFactor
 from grace.triage.ages import stated_minor_ages
 from grace.triage.base import TriageInput
 from grace.triage.cues import CueHit, find_cues
+from grace.triage.semantic_cues import find_semantic_cues
 from grace.triage.signals import canonical_tag, free_texts, raw_priority
 
 ENTICEMENT_TYPES = (
@@ -180,7 +181,7 @@ def facts(item: TriageInput) -> Facts:
         t for f in r.files for t in {canonical_tag(a) for a in [*f.annotations, *f.tags]}
     )
     texts = free_texts(r)
-    cues = tuple(find_cues(texts))
+    cues = _cues(texts)
     stated = None if r.escalated else raw_priority(r.raw)  # e.g. an NCMEC priority level 1
     return Facts(
         escalated=r.escalated or stated is not None,
@@ -206,6 +207,15 @@ def facts(item: TriageInput) -> Facts:
         batched=bool(r.batched_reason),
         child_ages=stated_minor_ages(texts),
     )
+
+
+def _cues(texts: list[str]) -> tuple[CueHit, ...]:
+    """Phrase-table cues, then cues by meaning for the categories no phrase found: a
+    paraphrase ("a date and place were proposed") counts, a listed phrase explains best."""
+    phrased = find_cues(texts)
+    found = {h.category for h in phrased}
+    meant = [h for h in find_semantic_cues(texts) if h.category not in found]
+    return (*phrased, *meant)
 
 
 def recency(days: float | None) -> float:

@@ -159,7 +159,7 @@ class RulesV1(Scorer):
 def _cue_text(hits: tuple[CueHit, ...]) -> str:
     """'signs of planned contact (de): 'treffen wir uns', (en): 'pick you up''."""
     label = CATEGORIES[hits[0].category]
-    return f"{label} " + ", ".join(f"({h.language}): '{h.matched}'" for h in hits)
+    return f"{label} " + ", ".join(h.quoted() for h in hits)
 
 
 def _capped(n: float, per: float, cap: float) -> float:

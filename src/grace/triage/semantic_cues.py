@@ -229,7 +229,7 @@ def find_semantic_cues(texts: list[str], path: Path | None = None) -> list[CueHi
         log.warning("semantic cues disabled: embedding model unavailable (%s)", exc)
         return []
     return [
-        CueHit(v.category, _language(v.segment), v.prototype, v.segment[:MATCHED_CHARS])
+        CueHit(v.category, _language(v.segment), v.prototype, v.segment[:MATCHED_CHARS], True)
         for v in verdicts
         if v.hit()
     ]

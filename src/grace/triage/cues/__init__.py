@@ -66,9 +66,17 @@ class CueHit:
     language: str
     cue: str
     matched: str
+    by_meaning: bool = False  # found by ``semantic_cues`` (close in meaning to ``cue``)
 
     def explain(self) -> str:
-        return f"{CATEGORIES[self.category]} ({self.language}): '{self.matched}'"
+        return f"{CATEGORIES[self.category]} {self.quoted()}"
+
+    def quoted(self) -> str:
+        """The language and the text matched, e.g. ``(de): 'treffen wir uns'``; a hit by
+        meaning also names the prototype sentence it was close to."""
+        if self.by_meaning:
+            return f"({self.language}, close in meaning to '{self.cue}'): '{self.matched}'"
+        return f"({self.language}): '{self.matched}'"
 
 
 def _strip_accents(text: str) -> str:
