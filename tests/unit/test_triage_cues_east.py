@@ -1,0 +1,283 @@
+# ruff: noqa: RUF001  (Greek and Cyrillic test phrases look like Latin letters to the linter)
+"""Cue tables for Central, Eastern and Northern Europe (pl cs sk ro hu el sv fi et lv lt bg hr
+sl): each reads the registers real referrals come in (a moderator's third-person summary, chat
+typed with slang and without diacritics, a child's own words), says which language it read,
+and stays quiet on everyday chat, news, shopping and timetables."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from grace.triage.cues import CATEGORIES, PACKAGED, find_cues, load, normalise
+
+LANGUAGES = ("pl", "cs", "sk", "ro", "hu", "el", "sv", "fi", "et", "lv", "lt", "bg", "hr", "sl")
+NEW = ("fi", "sk", "et", "lv", "lt", "bg", "hr", "sl")
+RAISING = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
+
+# language -> (text as a provider, a user or a child writes it, category, text it must match)
+EXAMPLES: dict[str, list[tuple[str, str, str]]] = {
+    "pl": [("Użytkownik umówił się z nieletnią na sobotę i zaproponował spotkanie w galerii.",
+            "contact", "zaproponowal spotkanie"),
+           ("Zgłaszający uważa, że dziecko jest w niebezpieczeństwie; kontakt nadal trwa.",
+            "risk", "zglaszajacy uwaza"),
+           ("Groził opublikowaniem zdjęć i zażądał pieniędzy (kod BLIK).",
+            "sextortion", "zazadal pieniedzy"),
+           ("nie mow starym, przyjade po ciebie pod szkole", "contact", "nie mow starym"),
+           ("prosze przestan, boje sie go. on mowi ze opublikuje moje zdjecia",
+            "urgency", "prosze przestan"),
+           ("prosze przestan, boje sie go. on mowi ze opublikuje moje zdjecia",
+            "sextortion", "opublikuje moje zdjecia"),
+           ("Mieszka z partnerką, w domu są małe dzieci.", "access", "w domu sa male dzieci"),
+           ("ile masz latek? przejdzmy na snapa, kupie ci skina", "grooming", "ile masz latek"),
+           ("Materiał wygenerowany przez AI, krąży w sieci dla beki.",
+            "generative_ai", "wygenerowany przez ai"),
+           ("Stare nagranie sprzed kilku lat, wcześniej zgłoszone.",
+            "historical", "sprzed kilku lat")],
+    "cs": [("Uživatel navrhl schůzku s nezletilou a ptal se na adresu.",
+            "contact", "navrhl schuzku"),
+           ("zverejnim tvoje fotky jestli neposles penize", "sextortion", "zverejnim tvoje fotky"),
+           ("Vyhrožoval zveřejněním fotek a požadoval peníze přes paysafecard.",
+            "sextortion", "vyhrozoval zverejnenim"),
+           ("prosim prestan, mam strach. rika ze zverejni moje fotky", "urgency", "mam strach"),
+           ("Podle oznamovatele je dítě v akutním nebezpečí, kontakt pokračuje.",
+            "risk", "podle oznamovatele"),
+           ("kolik mas let? jsi doma sama? prejdeme na telegram", "grooming", "jsi doma sama"),
+           ("Pracuje jako vedoucí oddílu, v domácnosti jsou malé děti.",
+            "access", "v domacnosti jsou male deti"),
+           ("Obrázek vygenerováno umělou inteligencí, koluje po internetu pro srandu.",
+            "viral", "koluje po internetu")],
+    "sk": [("Používateľ navrhol stretnutie s maloletou a pýtal sa na adresu.",
+            "contact", "navrhol stretnutie"),
+           ("Vyhrážal sa zverejnením fotiek a požadoval peniaze.",
+            "sextortion", "vyhrazal sa zverejnenim"),
+           ("nehovor rodicom, pridem po teba pred skolu", "contact", "pridem po teba"),
+           ("prosim prestan, bojim sa ho. hovori ze zverejni moje fotky",
+            "urgency", "bojim sa ho"),
+           ("Podľa oznamovateľa je dieťa v bezprostrednom nebezpečenstve.",
+            "risk", "bezprostrednom nebezpecenstve"),
+           ("kolko mas rokov? si sama doma?", "grooming", "kolko mas rokov"),
+           ("Pracuje ako vychovávateľ v detskom tábore, žije s malými deťmi.",
+            "access", "detskom tabore")],
+    "ro": [("Utilizatorul a propus o întâlnire și a cerut adresa copilului.",
+            "contact", "a cerut adresa copilului"),
+           ("A amenințat că publică pozele și a cerut bani.", "sextortion", "a cerut bani"),
+           ("nu le zice alor tai, vin dupa tine la scoala", "contact", "nu le zice alor tai"),
+           ("te rog opreste te, mi e frica de el, am doar 13 ani",
+            "urgency", "mi e frica de el"),
+           ("te rog opreste te, mi e frica de el, am doar 13 ani", "grooming", "am doar 13 ani"),
+           ("Raportorul consideră că minorul este în pericol imediat.",
+            "risk", "in pericol imediat"),
+           ("Locuiește cu copii mici acasă.", "access", "locuieste cu copii mici"),
+           ("ce varsta ai? hai pe snap", "grooming", "hai pe snap"),
+           ("Ambii sunt minori, colegi de clasă.", "minor_to_minor", "colegi de clasa")],
+    "hu": [("A felhasználó találkozót javasolt a kiskorúnak, és elkérte a lakcímét.",
+            "contact", "elkerte a lakcimet"),
+           ("Azzal fenyegetőzött, hogy közzéteszi a képeket, és pénzt követelt.",
+            "sextortion", "penzt kovetelt"),
+           ("talizzunk holnap suli utan? ne szolj a szuleidnek", "contact", "talizzunk"),
+           ("kerlek hagyd abba, nagyon felek. azt mondja kirakja a kepeimet",
+            "urgency", "kerlek hagyd abba"),
+           ("A bejelentő szerint a gyermek közvetlen veszélyben van.",
+            "risk", "a bejelento szerint"),
+           ("hanyadikos vagy? menjunk at snapre", "grooming", "hanyadikos vagy"),
+           ("Óvodában dolgozik, a háztartásban kisgyermekek élnek.",
+            "access", "a haztartasban kisgyermekek"),
+           ("Régi videó, évekkel ezelőtt készült, korábban jelentett anyag.",
+            "historical", "korabban jelentett")],
+    "el": [("Ο χρήστης πρότεινε συνάντηση και ζήτησε τη διεύθυνση του παιδιού.",
+            "contact", "προτεινε συναντηση"),
+           ("Απείλησε να δημοσιεύσει τις φωτογραφίες και ζήτησε χρήματα.",
+            "sextortion", "απειλησε να δημοσιευσει"),
+           ("μην πεις στους δικούς σου, θα έρθω να σε πάρω", "contact", "θα ερθω να σε παρω"),
+           ("σε παρακαλώ σταμάτα, φοβάμαι πολύ", "urgency", "σε παρακαλω σταματα"),
+           ("Σύμφωνα με τον αναφέροντα το παιδί κινδυνεύει άμεσα.",
+            "risk", "το παιδι κινδυνευει"),
+           ("τι τάξη πας; πάμε σε άλλη εφαρμογή", "grooming", "παμε σε αλλη εφαρμογη"),
+           ("Εργάζεται ως νηπιαγωγός, ζει με μικρά παιδιά.", "access", "ζει με μικρα παιδια"),
+           ("poso xronwn eisai? min peis se kanenan", "grooming", "poso xronwn eisai")],
+    "sv": [("Användaren föreslog en träff och bad om adressen till barnet.",
+            "contact", "foreslog en traff"),
+           ("Hotade att sprida bilderna och krävde pengar via presentkort.",
+            "sextortion", "hotade att sprida"),
+           ("beratta inte for dina foraldrar, jag vantar utanfor skolan",
+            "contact", "jag vantar utanfor skolan"),
+           ("snälla sluta, jag är så rädd. han säger att han lägger ut mina bilder",
+            "urgency", "snalla sluta"),
+           ("Enligt anmälaren är barnet i fara, kontakten pågår.", "risk", "enligt anmalaren"),
+           ("vilken klass gar du i? ar du ensam hemma", "grooming", "vilken klass gar du i"),
+           ("Arbetar med barn som fritidspedagog; bor med små barn.",
+            "access", "bor med sma barn"),
+           ("Bilden är AI-genererade, sprids på nätet som ett skämt.",
+            "generative_ai", "ai genererade")],
+    "fi": [("Käyttäjä ehdotti tapaamista ja kysyi lapsen osoitetta.",
+            "contact", "ehdotti tapaamista"),
+           ("Uhkasi julkaista kuvat ja vaati rahaa lahjakortteina.",
+            "sextortion", "lahjakortteina"),
+           ("ala kerro vanhemmille, tuun hakee sut koulun jalkee", "contact", "tuun hakee sut"),
+           ("lopeta pliis, mua pelottaa. se uhkaa julkaista mun kuvat",
+            "urgency", "mua pelottaa"),
+           ("lopeta pliis, mua pelottaa. se uhkaa julkaista mun kuvat",
+            "sextortion", "uhkaa julkaista mun kuvat"),
+           ("Ilmoittajan mukaan lapsi on välittömässä vaarassa ja yhteydenpito jatkuu.",
+            "risk", "valittomassa vaarassa"),
+           ("kuinka vanha oot? ootko yksin kotona? siirrytään snäppiin",
+            "grooming", "siirrytaan snappiin"),
+           ("Työskentelee päiväkodissa, taloudessa on pieniä lapsia.",
+            "access", "taloudessa on pienia lapsia"),
+           ("Molemmat ovat alaikäisiä, luokkakavereita.", "minor_to_minor", "luokkakavereita"),
+           ("Kuva on tekoälyllä luotu meemi, joka levisi somessa.",
+            "generative_ai", "tekoalylla luotu")],
+    "et": [("Kasutaja pakkus kohtumist ja küsis lapse aadressi.",
+            "contact", "kusis lapse aadressi"),
+           ("Ähvardas pildid avaldada ja nõudis raha.", "sextortion", "noudis raha"),
+           ("ara utle vanematele, tulen sulle jarele kooli juurde",
+            "contact", "ara utle vanematele"),
+           ("palun lopeta, mul on nii hirmus. ta ähvardab", "urgency", "mul on nii hirmus"),
+           ("Teataja hinnangul on laps vahetus ohus, kontakt jätkub.",
+            "risk", "teataja hinnangul"),
+           ("kui vana sa oled? oled üksi kodus? lähme snapi", "grooming", "oled uksi kodus"),
+           ("Töötab lastega lasteaias, leibkonnas on väikesed lapsed.",
+            "access", "tootab lastega")],
+    "lv": [("Lietotājs piedāvāja tikties un jautāja bērna adresi.",
+            "contact", "jautaja berna adresi"),
+           ("Draudēja publicēt bildes un pieprasīja naudu.", "sextortion", "draudeja publicet"),
+           ("nesaki vecakiem, atbrauksu pec tevis", "contact", "atbrauksu pec tevis"),
+           ("ludzu beidz, man ir loti bail", "urgency", "man ir loti bail"),
+           ("Ziņotājs uzskata, ka bērns ir tiešās briesmās; kontakts turpinās.",
+            "risk", "zinotajs uzskata"),
+           ("cik tev gadu? vai tu esi viena?", "grooming", "cik tev gadu"),
+           ("Strādā ar bērniem bērnudārzā, dzīvo kopā ar maziem bērniem.",
+            "access", "strada ar berniem")],
+    "lt": [("Naudotojas pasiūlė susitikti ir klausė vaiko adreso.",
+            "contact", "klause vaiko adreso"),
+           ("Grasino paskelbti nuotraukas ir reikalavo pinigų.",
+            "sextortion", "grasino paskelbti"),
+           ("nieko nesakyk tevams, atvaziuosiu pas tave", "contact", "nieko nesakyk tevams"),
+           ("prasau sustok, man baisu. jis grasina", "urgency", "prasau sustok"),
+           ("Pranešėjo teigimu, vaikas yra pavojuje; kontaktas tęsiasi.",
+            "risk", "kontaktas tesiasi"),
+           ("kiek tau metu? ar tu viena?", "grooming", "kiek tau metu"),
+           ("Dirba su vaikais darželyje, gyvena su mažais vaikais.", "access", "darzelyje")],
+    "bg": [("Потребителят предложи среща и поиска адреса на детето.",
+            "contact", "поиска адреса на детето"),
+           ("Заплаши да публикува снимките и поиска пари.",
+            "sextortion", "заплаши да публикува"),
+           ("не казвай на нашите, ще дойда да те взема след училище",
+            "contact", "не казваи на нашите"),
+           ("моля спри, страх ме е от него", "urgency", "страх ме е от него"),
+           ("Според подателя детето е в опасност, контактът продължава.",
+            "risk", "детето е в опасност"),
+           ("на колко години си? сама вкъщи ли си?", "grooming", "сама вкъщи ли си"),
+           ("Работи като детегледачка, живее с малки деца.", "access", "детегледачка"),
+           ("kade jivee6? ne kazvai na nashite", "contact", "kade jivee6")],
+    "hr": [("Korisnik je predložio susret i tražio adresu djeteta.",
+            "contact", "predlozio susret"),
+           ("Prijetio je da će objaviti slike i zahtijevao novac.",
+            "sextortion", "prijetio je da ce objaviti"),
+           ("nemoj reci roditeljima, dolazim po tebe", "contact", "dolazim po tebe"),
+           ("molim te prestani, jako me strah", "urgency", "jako me strah"),
+           ("Prijavitelj smatra da je dijete u neposrednoj opasnosti.",
+            "risk", "prijavitelj smatra"),
+           ("koliko imas god? jesi sama doma?", "grooming", "koliko imas god"),
+           ("Radi kao odgojiteljica u vrtiću, živi s malom djecom.",
+            "access", "zivi s malom djecom")],
+    "sl": [("Uporabnik je predlagal srečanje in vprašal za naslov.",
+            "contact", "predlagal srecanje"),
+           ("Grozil je z objavo slik in zahteval denar.", "sextortion", "grozil je z objavo"),
+           ("ne povej starsem, pridem pote po soli", "contact", "ne povej starsem"),
+           ("prosim nehaj, zelo me je strah", "urgency", "zelo me je strah"),
+           ("Po mnenju prijavitelja je otrok v nevarnosti, stik se nadaljuje.",
+            "risk", "po mnenju prijavitelja"),
+           ("koliko si stara? si sama doma?", "grooming", "koliko si stara"),
+           ("Dela z otroki kot vzgojiteljica v vrtcu.", "access", "dela z otroki")],
+}  # fmt: skip
+
+# language -> everyday sentences (chat, news, shopping, a school timetable, goodbyes) that
+# must raise nothing: no hit in any category that raises urgency, in any language
+BENIGN: dict[str, list[str]] = {
+    "pl": ["Jutro mamy matematykę o 8:00, potem polski i WF.",
+           "Kupiłam chleb i mleko w Biedronce, promocja do niedzieli.",
+           "Rząd ogłosił nowe stawki podatku od przyszłego roku.",
+           "Hej, co robisz wieczorem? Teraz idę do sklepu, zobaczymy się jutro."],
+    "cs": ["Zítra máme matiku a pak tělocvik.", "Koupil jsem rohlíky a máslo v Lidlu.",
+           "Vláda schválila rozpočet na příští rok.",
+           "Díky za pomoc s úkolem, uvidíme se zítra ve škole."],
+    "sk": ["Zajtra máme matematiku a potom telesnú.", "Kúpil som chlieb a mlieko v obchode.",
+           "Vláda schválila rozpočet na budúci rok.",
+           "Ďakujem za pomoc, uvidíme sa zajtra. Čo robíš večer?"],
+    "ro": ["Mâine avem matematică și apoi sport.", "Am cumpărat pâine și lapte de la magazin.",
+           "Guvernul a anunțat acum noul buget.",
+           "Ce faci diseară? Ne vedem mâine la școală!"],
+    "hu": ["Holnap matek és tesi óra lesz.", "Vettem kenyeret és tejet a boltban.",
+           "A kormány bejelentette az új költségvetést.",
+           "Mit csinálsz ma este? Megnézzük a meccset?"],
+    "el": ["Αύριο έχουμε μαθηματικά και γυμναστική.",
+           "Αγόρασα ψωμί και γάλα από το σούπερ μάρκετ.",
+           "Η κυβέρνηση ανακοίνωσε τον νέο προϋπολογισμό.", "Τι κάνεις απόψε; Πάμε σινεμά;"],
+    "sv": ["Imorgon har vi matte och sedan idrott.", "Jag köpte bröd och mjölk på Ica.",
+           "Regeringen presenterade budgeten idag.",
+           "Vad gör du ikväll? Jag är upptagen just nu, vi ses på måndag!"],
+    "fi": ["Huomenna on matikkaa ja liikuntaa.", "Ostin leipää ja maitoa kaupasta.",
+           "Hallitus esitteli ensi vuoden budjetin.", "Mitä teet illalla? Katsotaanko peli?",
+           "Lompakko on kadonnut, nähdään huomenna."],
+    "et": ["Homme on matemaatika ja kehaline kasvatus.", "Ostsin poest leiba ja piima.",
+           "Valitsus esitles järgmise aasta eelarvet.", "Mis sa õhtul teed? Vaatame mängu?",
+           "Mu võtmed on kadunud, näeme homme."],
+    "lv": ["Rīt mums ir matemātika un sports.", "Nopirku maizi un pienu veikalā.",
+           "Valdība iesniedza nākamā gada budžetu.", "Ko tu dari vakarā? Skatāmies spēli?"],
+    "lt": ["Rytoj turime matematiką ir kūno kultūrą.", "Nupirkau duonos ir pieno parduotuvėje.",
+           "Vyriausybė pristatė kitų metų biudžetą.", "Ką veiki vakare? Žiūrim rungtynes?"],
+    "bg": ["Утре имаме математика и физическо.", "Купих хляб и мляко от магазина.",
+           "Правителството представи бюджета за догодина.",
+           "Какво правиш довечера? Ще гледаме ли мача?", "Имаш ваучер за отстъпка в магазина."],
+    "hr": ["Sutra imamo matematiku i tjelesni.", "Kupio sam kruh i mlijeko u dućanu.",
+           "Vlada je predstavila proračun za iduću godinu.",
+           "Što radiš večeras? Vidimo se sutra, hvala na pomoći.",
+           "Taj sir se može naći u svakoj trgovini."],
+    "sl": ["Jutri imamo matematiko in telovadbo.", "Kupil sem kruh in mleko v trgovini.",
+           "Vlada je predstavila proračun za prihodnje leto.", "Kaj delaš zvečer? Gledava tekmo?"],
+}  # fmt: skip
+
+
+def _hits(text: str) -> list[tuple[str, str, str]]:
+    return [(h.category, h.language, h.matched) for h in find_cues([text])]
+
+
+@pytest.mark.parametrize("language", sorted(EXAMPLES))
+def test_each_language_reads_summaries_chat_and_childrens_words(language: str) -> None:
+    for text, category, matched in EXAMPLES[language]:
+        assert (category, language, matched) in _hits(text), (text, _hits(text))
+
+
+@pytest.mark.parametrize("language", sorted(BENIGN))
+def test_everyday_text_raises_nothing(language: str) -> None:
+    for text in BENIGN[language]:
+        raising = [h for h in _hits(text) if h[0] in RAISING]
+        assert not raising, (text, raising)
+
+
+def test_every_language_here_has_every_category_and_the_new_ones_are_broad() -> None:
+    table = load((PACKAGED,))
+    for language in LANGUAGES:
+        missing = [c for c in CATEGORIES if not table.by_language[c].get(language)]
+        assert not missing, f"{language} lacks {missing}"
+    for language in NEW:
+        doc = yaml.safe_load((PACKAGED / f"{language}.yaml").read_text(encoding="utf-8"))
+        assert doc["language"] == language
+        assert sum(len(p) for p in doc["cues"].values()) >= 70, language
+
+
+def test_no_phrase_here_ends_in_a_lone_star() -> None:
+    """A trailing lone ``*`` compiles to a pattern that never matches (the last character of
+    the regex is cut off), so "add me on *" is written "add me on" instead."""
+    for language in LANGUAGES:
+        doc = yaml.safe_load((PACKAGED / f"{language}.yaml").read_text(encoding="utf-8"))
+        ending = [p for ps in doc["cues"].values() for p in ps if p.split()[-1] == "*"]
+        assert not ending, (language, ending)
+
+
+def test_cyrillic_and_greek_fold_like_their_phrases() -> None:
+    assert normalise("Не казвай на НАШИТЕ!") == "не казваи на нашите"  # й read as и
+    assert ("contact", "bg", "не казваи на нашите") in _hits("Не казвай на НАШИТЕ!")
+    assert ("urgency", "el", "φοβαμαι πολυ") in _hits("ΦΟΒΆΜΑΙ ΠΟΛΎ")
