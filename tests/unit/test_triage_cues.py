@@ -155,3 +155,9 @@ def test_an_agency_adds_phrases_and_a_bad_file_fails_in_one_line(
     with pytest.raises(CueError, match="unknown cue category 'gossip'") as err:
         load((PACKAGED, bad))
     assert "\n" not in str(err.value)
+
+
+def test_a_trailing_wildcard_still_matches_the_phrase_before_it(tmp_path: Path) -> None:
+    (tmp_path / "en.yaml").write_text("language: en\ncues:\n  grooming: ['add me on *']\n")
+    table = load((tmp_path,))
+    assert table.patterns["grooming"].search(normalise("ok add me on snap"))

@@ -110,7 +110,10 @@ def _spellings(phrase: str) -> set[str]:
 
 def _regex(phrase: str) -> str:
     parts = []
-    for token in phrase.split():
+    tokens = phrase.split()
+    while len(tokens) > 1 and tokens[-1] == "*":  # "up to three words" at the end adds nothing
+        tokens.pop()
+    for token in tokens:
         if token == "*":
             parts.append(r"(?:\w+ ){0,3}")
             continue
