@@ -66,6 +66,7 @@ def columns(f: Facts, scale: float) -> dict[str, float]:
     decoys = f.decoys()
     out |= {f"decoys.{d}": float(d in decoys) for d in DECOYS}
     out["incident_recent"] = float(f.incident_recent)
+    out["incident_this_month"] = float(f.incident_this_month)
     out["victim_listed"] = float(f.victim_listed)
     out["child_age"] = float(bool(f.child_ages))
     out |= {f"incident_types.{t}": float(f.incident_type == t) for t in INCIDENTS}

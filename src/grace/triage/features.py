@@ -53,6 +53,7 @@ VECTOR_CUES = CUE_FACTORS[:3]  # learned_v1's feature list (risk and grooming vi
 DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known")
 STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
 RECENT_INCIDENT_DAYS = 7.0
+MONTH_DAYS = 30.0
 SITUATION_CUES = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
 BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
 
@@ -134,6 +135,14 @@ class Facts:
         situation: recency makes a situation urgent, it does not make a file one."""
         age = self.incident_age_days
         return age is not None and -1.0 <= age <= RECENT_INCIDENT_DAYS and self.situation
+
+    @property
+    def incident_this_month(self) -> bool:
+        """The incident was one to four weeks before receipt, with a situation: providers
+        often report a live case a few weeks on, and that is still "now" for a child; a
+        second, weaker tier rather than a cliff at seven days."""
+        age = self.incident_age_days
+        return age is not None and RECENT_INCIDENT_DAYS < age <= MONTH_DAYS and self.situation
 
 
 def parse_time(value: str | None) -> datetime | None:

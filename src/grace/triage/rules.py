@@ -213,6 +213,10 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
         days = f.incident_age_days or 0.0
         add("incident_recent", round(days, 2), w["incident_recent"],
             f"incident {days:.0f} days before the report was received")  # fmt: skip
+    if f.incident_this_month:
+        days = f.incident_age_days or 0.0
+        add("incident_this_month", round(days, 2), w["incident_this_month"],
+            f"incident {days:.0f} days before the report was received")  # fmt: skip
     out.extend(as_triage_factors(list(f.signals), w.get("signals")))
     if f.victim_listed:
         add("victim_listed", True, w["victim_listed"], "a victim is identified in the report")
