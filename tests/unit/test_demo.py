@@ -296,3 +296,21 @@ def test_provider_practices_differ_between_streams() -> None:
     b = new_stream(101, None, datetime(2025, 1, 1, tzinfo=UTC)).practices  # type: ignore[arg-type]
     assert a != b and set(a) == set(b)
     assert len({p.false_escalation for p in a.values()}) > 1
+
+
+def test_every_country_block_is_allocated_to_its_country() -> None:
+    """Ground truth must agree with the registries' allocation data that routing reads."""
+    import ipaddress
+    import random
+
+    import iptocc
+
+    from grace.demo.population import COUNTRY_BLOCKS
+
+    rng = random.Random(7)
+    for country, (_, _, _, blocks, _) in COUNTRY_BLOCKS.items():
+        for block in blocks:
+            net = ipaddress.ip_network(block)
+            for _ in range(200):
+                address = str(net[rng.randrange(net.num_addresses)])
+                assert iptocc.country_code(address) == country, (country, block, address)

@@ -5,8 +5,11 @@ addresses use the reserved example.com/.org/.net domains, names are common given
 family names. IP addresses, however, must be *plausible public* addresses so that the
 country routing can be exercised: each country lists a few large blocks that its
 incumbent or biggest access providers are well known to hold (regional-registry
-allocations, as of the mid 2020s). ``COUNTRY_BLOCKS`` is public so tests of routing can
-reuse it; ground truth records the intended country of every address.
+allocations, as of the mid 2020s), narrowed to the parts that the allocation data grace
+routes with (``iptocc``) places in that country: a block half of which is registered
+elsewhere (a multinational's network) would make the ground truth itself wrong
+(``tests/unit/test_demo.py`` checks it). ``COUNTRY_BLOCKS`` is public so tests of routing
+can reuse it; ground truth records the intended country of every address.
 """
 
 from __future__ import annotations
@@ -20,27 +23,27 @@ from grace.demo.synth import Subject
 # Weights follow NCMEC's 2021 country split (Asia-heavy) with the EU raised to about 25%
 # of referrals so that a European unit's demo has enough of its own cases to route.
 COUNTRY_BLOCKS: dict[str, tuple[float, str, int, tuple[str, ...], tuple[str, ...]]] = {
-    "IN": (16.0, "+91", 10, ("117.192.0.0/10", "49.32.0.0/11"), ("Mumbai", "Delhi", "Pune")),
+    "IN": (16.0, "+91", 10, ("117.192.0.0/10", "49.32.0.0/12"), ("Mumbai", "Delhi", "Pune")),
     "PH": (10.0, "+63", 10, ("112.198.0.0/16", "49.144.0.0/13"), ("Manila", "Cebu City")),
     "PK": (6.0, "+92", 10, ("119.152.0.0/13", "39.32.0.0/11"), ("Karachi", "Lahore")),
     "ID": (6.0, "+62", 10, ("36.64.0.0/11", "114.120.0.0/13"), ("Jakarta", "Surabaya")),
     "BD": (5.0, "+880", 10, ("114.130.0.0/16", "27.147.128.0/17"), ("Dhaka", "Chittagong")),
     "US": (8.0, "+1", 10, ("73.0.0.0/8", "98.0.0.0/11"), ("Columbus", "Phoenix", "Denver")),
-    "BR": (4.0, "+55", 11, ("189.0.0.0/11", "177.32.0.0/11"), ("Sao Paulo", "Recife")),
-    "MX": (3.0, "+52", 10, ("187.128.0.0/10",), ("Guadalajara", "Puebla")),
+    "BR": (4.0, "+55", 11, ("189.16.0.0/14", "177.32.0.0/14"), ("Sao Paulo", "Recife")),
+    "MX": (3.0, "+52", 10, ("187.128.0.0/11",), ("Guadalajara", "Puebla")),
     "GB": (3.0, "+44", 10, ("86.128.0.0/10", "81.96.0.0/12"), ("Leeds", "Bristol")),
     "DE": (5.0, "+49", 11, ("91.0.0.0/10", "84.128.0.0/10"), ("Berlin", "Koeln", "Leipzig")),
-    "FR": (3.5, "+33", 9, ("90.0.0.0/9", "92.128.0.0/10"), ("Lyon", "Lille", "Nantes")),
+    "FR": (3.5, "+33", 9, ("90.0.0.0/11", "92.128.0.0/11"), ("Lyon", "Lille", "Nantes")),
     "PL": (3.0, "+48", 9, ("83.0.0.0/11",), ("Warszawa", "Krakow", "Gdansk")),
-    "IT": (2.5, "+39", 10, ("79.0.0.0/10", "151.0.0.0/10"), ("Milano", "Napoli")),
+    "IT": (2.5, "+39", 10, ("79.0.0.0/10", "151.16.0.0/12"), ("Milano", "Napoli")),
     "ES": (2.5, "+34", 9, ("88.0.0.0/11", "80.24.0.0/13"), ("Madrid", "Valencia")),
     "NL": (2.0, "+31", 9, ("77.160.0.0/12",), ("Utrecht", "Rotterdam")),
     "RO": (1.5, "+40", 9, ("86.120.0.0/13", "5.2.128.0/17"), ("Bucuresti", "Cluj-Napoca")),
-    "BE": (1.0, "+32", 9, ("81.240.0.0/12",), ("Gent", "Liege")),
+    "BE": (1.0, "+32", 9, ("81.240.0.0/13",), ("Gent", "Liege")),
     "SE": (1.0, "+46", 9, ("78.64.0.0/12",), ("Goteborg", "Malmo")),
-    "AT": (1.0, "+43", 10, ("80.108.0.0/14", "62.178.0.0/15"), ("Graz", "Linz")),
+    "AT": (1.0, "+43", 10, ("80.108.0.0/15", "62.178.0.0/16"), ("Graz", "Linz")),
     "PT": (0.8, "+351", 9, ("85.240.0.0/13",), ("Porto", "Braga")),
-    "CZ": (0.8, "+420", 9, ("90.176.0.0/12",), ("Brno", "Ostrava")),
+    "CZ": (0.8, "+420", 9, ("90.178.0.0/15", "90.180.0.0/14"), ("Brno", "Ostrava")),
     "IE": (0.7, "+353", 9, ("86.40.0.0/13",), ("Cork", "Galway")),
 }
 EU = ("DE", "FR", "PL", "IT", "ES", "NL", "RO", "BE", "SE", "AT", "PT", "CZ", "IE")
