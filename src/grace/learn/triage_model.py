@@ -153,7 +153,12 @@ def train(
         label_rules={k: list(v) for k, v in triage_labels.OUTCOME_RULES.items()},
     )
     held = model._require()["out_of_fold_log_loss"]
-    metrics = {"out_of_fold_log_loss": held, "labels": training["labels"]}
+    ranked = model._require().get("out_of_fold_average_precision")
+    metrics = {
+        "out_of_fold_log_loss": held,
+        "out_of_fold_average_precision": ranked,
+        "labels": training["labels"],
+    }
     version = registry.register_version(
         workspace, NAME, arrays, meta=meta, metrics=metrics, origin="local",
         activate=activate, actor=actor,

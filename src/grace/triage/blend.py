@@ -4,7 +4,8 @@ A model trained on a few dozen decisions is noise, and one trained on the unit's
 only ever saw what the rules put first; so the rules keep the ranking until
 ``min_decisions`` decisions exist, then the model's weight grows with the evidence
 (``min(max_weight, decisions / full_weight_at)``) and never fully replaces the rules;
-and only once it predicts the unit's decisions better than the rules out of fold.
+and only once it predicts or ranks the unit's decisions better than the rules out of fold
+(``beats_rules``).
 Below the threshold the score *is* the rules' score (same name, version and factors), so a
 small unit sees exactly ``rules_v1``.
 """
@@ -12,6 +13,7 @@ small unit sees exactly ``rules_v1``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from grace.model.intel import Factor, Score
 from grace.triage.base import Scorer, TriageInput
@@ -20,6 +22,7 @@ from grace.triage.learned import LearnedV1
 from grace.triage.rules import RulesV1
 
 MIN_DECISIONS = 200
+LOSS_TOLERANCE = 1.05  # a model that ranks better may predict probabilities this much worse
 
 
 class Blended(Scorer):
@@ -71,8 +74,7 @@ class Blended(Scorer):
         ones, wrong labels, a queue that only ever saw what the rules put on top)."""
         if self.learned is None or self.decisions < self.min_decisions:
             return 0.0
-        held = (self.learned.model or {}).get("out_of_fold_log_loss")
-        if held is not None and held["model"] >= held["rules"]:
+        if not beats_rules(self.learned.model or {}):
             return 0.0
         return min(self.max_weight, self.decisions / self.full_weight_at)
 
@@ -98,6 +100,24 @@ class Blended(Scorer):
         ]
         version = f"{self.version}+{rules.version.split('+')[-1]}+{learned.version.split('+')[-1]}"
         return Score(scorer=self.name, version=version, score=value, factors=[blend, *parts])
+
+
+def beats_rules(model: dict[str, Any]) -> bool:
+    """Whether the model did better than the rules on the unit's labels out of fold: lower
+    log-loss, or (the queue being a ranking) a higher average precision with a log-loss
+    no more than ``LOSS_TOLERANCE`` worse. A model stored before average precision was
+    recorded is judged on log-loss alone."""
+    held = model.get("out_of_fold_log_loss")
+    if held is None:
+        return True
+    if held["model"] < held["rules"]:
+        return True
+    ranked = model.get("out_of_fold_average_precision")
+    return (
+        ranked is not None
+        and ranked["model"] > ranked["rules"]
+        and held["model"] <= held["rules"] * LOSS_TOLERANCE
+    )
 
 
 def _tagged(f: Factor, part: str, unit: str) -> Factor:

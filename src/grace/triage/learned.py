@@ -125,6 +125,7 @@ class LearnedV1(Scorer):
             "agency_min_labels": calibration.MIN_AGENCY_LABELS,
             "label_sources": dict(sorted(Counter(sources or ["decision"] * len(y)).items())),
             "out_of_fold_log_loss": calibration.out_of_fold_loss(oof, rules, y, a, b),
+            "out_of_fold_average_precision": calibration.out_of_fold_ranking(oof, rules, y),
         }
         self._version = self._digest()
         return self

@@ -75,6 +75,18 @@ def choose(model: dict[str, Any], agency: str | None) -> tuple[float, float, str
     return float(cal["a"]), float(cal["b"]), why
 
 
+def out_of_fold_ranking(oof: Any, rules_logits: Any, y: Any) -> dict[str, float]:
+    """Average precision of the unit's urgent labels under the trees' out-of-fold scores and
+    under the rules' own order: a queue is a ranking, and a model can rank the unit's
+    labels better while predicting their probabilities no better (``Blended`` uses both)."""
+    from sklearn.metrics import average_precision_score
+
+    return {
+        "model": float(average_precision_score(y, oof)),
+        "rules": float(average_precision_score(y, np.asarray(rules_logits, dtype=np.float64))),
+    }
+
+
 def out_of_fold_loss(oof: Any, rules_logits: Any, y: Any, a: float, b: float) -> dict[str, float]:
     """Mean log-loss on the labels of the trees' out-of-fold scores and of the rules' own
     log-odds (each Platt-mapped): whether the model predicts the unit's labels better than
