@@ -3,9 +3,11 @@
 Each generator under ``bench/streams`` tells a different causal story of what puts a
 child in danger and what raises alarm falsely (docs/triage.md): ``grace_demo`` (grace's
 own demo generator), ``ncmec_le`` (NCMEC law-enforcement JSON shaped by how providers
-detect) and ``multilingual`` (a European unit's stream, a third of the telling text in
-other languages). Every stream goes through grace's ingestors and intelligence stage
-(``triage_run.py``).
+detect), ``multilingual`` (a European unit's stream, a third of the telling text in
+other languages), ``eu_direct`` (providers' CyberTipline XML to an EU centre) and
+``unit_cases`` (a Nordic/Baltic unit: games, live streams, payments); the last two were
+written by authors who never read grace's scorer. Every stream goes through grace's
+ingestors and intelligence stage (``triage_run.py``).
 
 Per generator, the first ``--history`` share of referrals is the unit's past, from which
 analysts' decisions are simulated (top-down from the ``rules_v1`` queue, 20 % random spot
