@@ -6,28 +6,21 @@ measure ranking; one that changes between runs cannot be compared; a slow one is
 
 from __future__ import annotations
 
-import importlib
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from bench_streams import stream_generator
 from grace.ingest.registry import choose
 from grace.model import Referral
-
-STREAMS = Path(__file__).resolve().parents[2] / "bench" / "streams"
 
 
 @pytest.fixture(scope="module")
 def eu_direct() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(STREAMS))
-    try:
-        yield importlib.import_module("eu_direct")
-    finally:
-        sys.path.remove(str(STREAMS))
+    with stream_generator("eu_direct") as module:
+        yield module
 
 
 def test_every_report_parses_and_urgency_is_rare(eu_direct: ModuleType) -> None:
