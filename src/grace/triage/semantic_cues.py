@@ -20,6 +20,7 @@ cannot load, one warning is logged and no hits are returned, so triage never fai
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -73,7 +74,6 @@ class _Prototypes:
 _lock = threading.Lock()
 _loaded: dict[str, _Prototypes] = {}  # digest -> prototypes
 _cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
-_language_cache: OrderedDict[str, str] = OrderedDict()
 _failed = False  # the encoder failed to load once: stay quiet and return nothing
 
 
@@ -161,20 +161,13 @@ def _detect(segment: str) -> str:
     return next((str(lang) for lang, _ in ranked if lang in LANGUAGES), "xx")
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _language(segment: str) -> str:
     """The segment's language (cached), or "xx" if the detector cannot say."""
-    with _lock:
-        if segment in _language_cache:
-            return _language_cache[segment]
     try:
-        language = _detect(segment)
+        return _detect(segment)
     except Exception:  # the detector is a nicety: a hit without a language is still a hit
-        language = "xx"
-    with _lock:
-        _language_cache[segment] = language
-        while len(_language_cache) > CACHE_SIZE:
-            _language_cache.popitem(last=False)
-    return language
+        return "xx"
 
 
 @dataclass(frozen=True)
