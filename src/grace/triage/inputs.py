@@ -69,7 +69,7 @@ def _with_receipt(model: ReferralModel, received: datetime) -> ReferralModel:
     """The referral with its receipt time: a provider's own report (CyberTipline XML) says
     when the incident happened but not when it reached us, and "how old was the incident
     when it was reported" needs both; the time grace stored it is that receipt."""
-    if model.received_at is not None or received is None:
+    if model.received_at is not None:
         return model
     at = received if received.tzinfo else received.replace(tzinfo=UTC)
     return model.model_copy(update={"received_at": at.isoformat().replace("+00:00", "Z")})

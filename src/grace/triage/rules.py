@@ -209,14 +209,12 @@ def _factors(f: Facts, w: dict[str, Any]) -> list[Factor]:
             add(category, [f"{h.language}: {h.matched}" for h in hits], points, _cue_text(hits))
     for name, why in f.decoys().items():
         add(f"decoy:{name}", True, w["decoys"][name], f"decoy: {why}")
-    if f.incident_recent:
-        days = f.incident_age_days or 0.0
-        add("incident_recent", round(days, 2), w["incident_recent"],
-            f"incident {days:.0f} days before the report was received")  # fmt: skip
-    if f.incident_this_month:
-        days = f.incident_age_days or 0.0
-        add("incident_this_month", round(days, 2), w["incident_this_month"],
-            f"incident {days:.0f} days before the report was received")  # fmt: skip
+    for tier, applies in (("incident_recent", f.incident_recent),
+                          ("incident_this_month", f.incident_this_month)):  # fmt: skip
+        if applies:
+            days = f.incident_age_days or 0.0
+            add(tier, round(days, 2), w[tier],
+                f"incident {days:.0f} days before the report was received")  # fmt: skip
     out.extend(as_triage_factors(list(f.signals), w.get("signals")))
     if f.victim_listed:
         add("victim_listed", True, w["victim_listed"], "a victim is identified in the report")
