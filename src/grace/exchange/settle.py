@@ -58,13 +58,18 @@ def assign_received(workspace: Workspace, actor: str) -> int:
                 or_(Referral.agency.is_(None), Referral.agency != agency),
             )
         ).all()
-        for referral_id, routing, sender in rows:
+        if rows:  # one UPDATE by primary key for all of them (executemany)
             session.execute(
-                update(Referral)
-                .where(Referral.id == referral_id)
-                .values(agency=agency, routing=_addressed(routing or {}, agency, sender))
+                update(Referral),
+                [
+                    {
+                        "id": rid,
+                        "agency": agency,
+                        "routing": _addressed(routing or {}, agency, sender),
+                    }
+                    for rid, routing, sender in rows
+                ],
             )
-        if rows:
             workspace.audit.append(
                 session,
                 actor=actor,
