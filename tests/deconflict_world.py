@@ -27,6 +27,7 @@ from grace.deconflict.nodes import add_node
 from grace.deconflict.sync import join, node_key, sync
 from grace.deconflict.synthetic import generate, plaintext_links
 from grace.ingest.pipeline import IngestPipeline
+from grace.model import Referral as ReferralModel
 from grace.store.tables import Referral
 from grace.web import create_app
 from grace.workspace import Workspace
@@ -60,6 +61,15 @@ class DeconflictWorld:
         return client
 
 
+def ingest_referrals(workspace: Workspace, inbox: Path, referrals: list[ReferralModel]) -> None:
+    """Write each synthetic referral as an inbox folder and ingest them all."""
+    for item in referrals:
+        folder = inbox / str(item.external_id)
+        folder.mkdir(parents=True)
+        (folder / "referral.json").write_text(item.model_dump_json(exclude_none=True))
+    assert IngestPipeline(workspace).run([inbox]).ok
+
+
 @contextmanager
 def deconflicted(root: Path, nl_url: str | None = None) -> Iterator[DeconflictWorld]:
     """Coordinator (SQLite) and agencies synced; nl-police's database at ``nl_url``."""
@@ -75,12 +85,7 @@ def deconflicted(root: Path, nl_url: str | None = None) -> Iterator[DeconflictWo
             for name, workspace in spaces.items():
                 key = node_key(workspace)["public_key"].encode()
                 add_node(coord, name, key, "test", rate_per_hour=100_000)
-                inbox = root / f"inbox-{name}"
-                for item in data[name]:
-                    folder = inbox / str(item.external_id)
-                    folder.mkdir(parents=True)
-                    (folder / "referral.json").write_text(item.model_dump_json(exclude_none=True))
-                assert IngestPipeline(workspace).run([inbox]).ok
+                ingest_referrals(workspace, root / f"inbox-{name}", data[name])
                 join(workspace, coord_url, name)
                 report = sync(workspace, batch=16)  # several batches: the worker pool's path
                 assert report.batches > 1 and report.tokens > 0

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from deconflict_world import ingest_referrals
 from exchange_world import serving
 from grace.deconflict import coordinator, oprf
 from grace.deconflict.canonical import oprf_input
 from grace.deconflict.nodes import add_node
 from grace.deconflict.sync import join, node_key, read_notices, sync
 from grace.deconflict.synthetic import generate, plaintext_links
-from grace.ingest.pipeline import IngestPipeline
 from grace.store.deconflict_tables import DeconflictToken
 from grace.workspace import Workspace
 
@@ -40,12 +40,7 @@ def test_split_key_matches_and_neither_key_alone_reproduces_a_token(tmp_path: Pa
                 key = node_key(workspace)["public_key"].encode()
                 add_node(coord, name, key, "test", rate_per_hour=100_000)
                 add_node(second, name, key, "test", rate_per_hour=100_000)
-                inbox = tmp_path / f"inbox-{name}"
-                for item in data[name]:
-                    folder = inbox / str(item.external_id)
-                    folder.mkdir(parents=True)
-                    (folder / "referral.json").write_text(item.model_dump_json(exclude_none=True))
-                assert IngestPipeline(workspace).run([inbox]).ok
+                ingest_referrals(workspace, tmp_path / f"inbox-{name}", data[name])
                 info = join(workspace, coord_url, name, second_url=second_url)
                 assert info["second"]["public_key"] != info["public_key"]
                 assert sync(workspace, batch=16).tokens > 0
