@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -110,6 +110,27 @@ def counts(home: Path) -> dict[str, int]:
         workspace.close()
 
 
+def failed_in_one_line(run: subprocess.Popen[str], home: Path, kill: Callable[[], None]) -> str:
+    """Kill part of the cluster (``kill``) once the run has stored media, wait for the run to
+    fail, and return its standard error, which must be one line and exit status 1."""
+    probe = Probe(home)
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while probe.counts()["media"] == 0:  # kill it mid-run, once work was stored
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < deadline, "no media stored in time"
+            time.sleep(0.02)
+        kill()
+        _out, err = run.communicate(timeout=DEADLINE_S)
+    finally:
+        probe.close()
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 1
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
 def test_ingest_fails_in_one_line_when_all_workers_die_and_a_rerun_finishes(
     scheduler: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -124,24 +145,14 @@ def test_ingest_fails_in_one_line_when_all_workers_die_and_a_rerun_finishes(
             [*argv, "--worker-timeout", str(TIMEOUT_S)],
             env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        probe = Probe(home)
-        try:
-            deadline = time.monotonic() + DEADLINE_S
-            while probe.counts()["media"] == 0:  # kill it mid-run, once work was stored
-                assert run.poll() is None, run.communicate()
-                assert time.monotonic() < deadline, "no media stored in time"
-                time.sleep(0.02)
+
+        def kill_the_worker() -> None:
             nanny = victim.parent()
             victim.send_signal(signal.SIGKILL)
             if nanny is not None and "dask_worker" in " ".join(nanny.cmdline()):
                 nanny.send_signal(signal.SIGKILL)
-            _out, err = run.communicate(timeout=DEADLINE_S)
-        finally:
-            probe.close()
-            if run.poll() is None:
-                run.kill()
-        assert run.returncode == 1
-        assert len(err.strip().splitlines()) == 1, err
+
+        err = failed_in_one_line(run, home, kill_the_worker)
         assert "no live worker on the cluster for 3 s" in err
         left = counts(home)
         assert left["unmatched"] + left["unrouted"] + left["referenced"] - left["media"] > 0
@@ -185,24 +196,14 @@ def test_ingest_fails_in_one_line_when_the_scheduler_dies(
              "--worker-timeout", str(TIMEOUT_S)],
             env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        probe = Probe(home)
-        try:
-            deadline = time.monotonic() + DEADLINE_S
-            while probe.counts()["media"] == 0:
-                assert run.poll() is None, run.communicate()
-                assert time.monotonic() < deadline, "no media stored in time"
-                time.sleep(0.02)
+
+        def kill_the_scheduler() -> None:
             nanny = worker.parent()
             assert nanny is not None
             (scheduler_process,) = [
                 p for p in nanny.parent().children() if "dask_scheduler" in " ".join(p.cmdline())
             ]
             scheduler_process.send_signal(signal.SIGKILL)
-            _out, err = run.communicate(timeout=DEADLINE_S)
-        finally:
-            probe.close()
-            if run.poll() is None:
-                run.kill()
-        assert run.returncode == 1
-        assert len(err.strip().splitlines()) == 1, err
+
+        err = failed_in_one_line(run, home, kill_the_scheduler)
         assert "lost the cluster" in err
