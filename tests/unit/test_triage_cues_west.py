@@ -8,7 +8,16 @@ import pytest
 
 from grace.triage.cues import PACKAGED, find_cues, load
 
-RAISING = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
+RAISING = (
+    "contact",
+    "access",
+    "sextortion",
+    "production",
+    "paid_abuse",
+    "urgency",
+    "risk",
+    "grooming",
+)
 
 # language -> (text as a moderator, a user or a child writes it, category, phrase matched)
 REGISTERS: dict[str, list[tuple[str, str, str]]] = {
@@ -34,6 +43,15 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "midjourney"),
         ("Clip shared in outrage, widely reposted", "viral", "shared in outrage"),
         ("File uploaded in 2019, account inactive since 2020", "historical", "uploaded in 2019"),
+        ("Frequent low-value transfers to a high-risk jurisdiction, memo references a show",
+         "paid_abuse", "high risk jurisdiction"),
+        ("Paid private session with a minor visible; viewer tipped", "paid_abuse",
+         "paid private session"),
+        ("for 2 kids, extra if longer", "paid_abuse", "extra if longer"),
+        ("Appears to be a family photo at bath time, no sexual context", "family_context",
+         "no sexual context"),
+        ("its my son in the bath, the photos were for the doctor", "family_context",
+         "its my son in the bath"),
     ],
     "de": [
         ("Nutzer verabredete ein Treffen mit einer Minderjährigen", "contact",
@@ -60,6 +78,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "mit kunstlicher intelligenz"),
         ("Das Video wird massenhaft geteilt", "viral", "massenhaft geteilt"),
         ("Konto seit 2018 inaktiv", "historical", "seit 2018 inaktiv"),
+        ("Häufige Überweisungen geringer Beträge an mehrere Empfänger auf den Philippinen",
+         "paid_abuse", "empfanger auf den philippinen"),
+        ("fuer show heute, extra wenn länger", "paid_abuse", "extra wenn langer"),
+        ("Scheint ein Familienfoto zu sein, kein sexueller Bezug erkennbar", "family_context",
+         "kein sexueller bezug"),
+        ("das ist mein Sohn in der Badewanne, die Fotos sind für den Kinderarzt",
+         "family_context", "fur den kinderarzt"),
     ],
     "fr": [
         ("L'utilisateur a proposé une rencontre au mineur", "contact", "a propose une rencontre"),
@@ -78,6 +103,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("image générée par IA", "generative_ai", "image generee"),
         ("vidéo virale partagée par indignation", "viral", "partagee par indignation"),
         ("compte inactif depuis 2019", "historical", "compte inactif depuis"),
+        ("Le libellé du virement mentionne un show, bénéficiaires aux Philippines", "paid_abuse",
+         "beneficiaires aux philippines"),
+        ("pour show privé, supplément si plus long", "paid_abuse", "supplement si plus long"),
+        ("Semble être une photo de famille, aucun contexte sexuel", "family_context",
+         "aucun contexte sexuel"),
+        ("c'est mon fils dans le bain, c'était pour le pédiatre", "family_context",
+         "pour le pediatre"),
     ],
     "es": [
         ("El usuario propuso un encuentro con la menor", "contact", "propuso un encuentro"),
@@ -95,6 +127,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("imagen generada con IA", "generative_ai", "imagen generada"),
         ("Video viral compartido por indignación", "viral", "compartido por indignacion"),
         ("Cuenta inactiva desde 2017", "historical", "cuenta inactiva desde"),
+        ("Transferencias de bajo importe a varios destinatarios en Filipinas", "paid_abuse",
+         "destinatarios en filipinas"),
+        ("show por cam, extra si dura mas", "paid_abuse", "extra si dura mas"),
+        ("Parece una foto familiar de vacaciones en la playa, sin contexto sexual",
+         "family_context", "sin contexto sexual"),
+        ("es mi hija en la bañera, la foto era para la pediatra", "family_context",
+         "para la pediatra"),
     ],
     "it": [
         ("L'utente ha proposto un incontro alla minore", "contact", "proposto un incontro"),
@@ -114,6 +153,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("immagine generata con IA", "generative_ai", "immagine generata"),
         ("video virale condiviso per indignazione", "viral", "condiviso per indignazione"),
         ("account inattivo dal 2018", "historical", "account inattivo"),
+        ("Bonifici di piccoli importi verso le Filippine, la causale cita uno show",
+         "paid_abuse", "bonifici di piccoli importi"),
+        ("show in cam stasera, extra se piu lungo", "paid_abuse", "extra se piu lungo"),
+        ("Sembra una foto di famiglia, nessun contesto sessuale", "family_context",
+         "nessun contesto sessuale"),
+        ("è mio figlio nella vasca, la foto era per la pediatra", "family_context",
+         "per la pediatra"),
     ],
     "pt": [
         ("O utilizador propôs um encontro com a menor", "contact", "propos um encontro"),
@@ -132,6 +178,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("imagem gerada por IA", "generative_ai", "imagem gerada"),
         ("vídeo viral compartilhado por indignação", "viral", "compartilhado por indignacao"),
         ("conta inativa desde 2016", "historical", "conta inativa"),
+        ("Transferências de baixo valor para vários destinatários nas Filipinas", "paid_abuse",
+         "destinatarios nas filipinas"),
+        ("pelo show privado de ontem, extra se demorar mais", "paid_abuse",
+         "extra se demorar mais"),
+        ("Parece ser uma foto de família, sem contexto sexual", "family_context",
+         "sem contexto sexual"),
+        ("é meu filho no banho, a foto era para o pediatra", "family_context", "para o pediatra"),
     ],
     "nl": [
         ("Gebruiker stelde voor om af te spreken met de minderjarige", "contact",
@@ -151,6 +204,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("afbeelding gemaakt met AI", "generative_ai", "gemaakt met ai"),
         ("uit verontwaardiging gedeeld", "viral", "uit verontwaardiging gedeeld"),
         ("account inactief sinds 2019", "historical", "account inactief"),
+        ("Frequente overboekingen naar de Filipijnen, omschrijving verwijst naar een show",
+         "paid_abuse", "overboekingen naar de filipijnen"),
+        ("priveshow, extra als het langer duurt", "paid_abuse", "extra als het langer duurt"),
+        ("Lijkt een familiefoto, geen seksuele context", "family_context",
+         "geen seksuele context"),
+        ("dat is mijn zoon in bad, de foto was voor de huisarts", "family_context",
+         "voor de huisarts"),
     ],
     "da": [
         ("Brugeren aftalte at mødes med en mindreårig", "contact", "aftalte at modes"),
@@ -170,6 +230,14 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("billedet er AI-genereret", "generative_ai", "ai genereret"),
         ("videoen gik viralt", "viral", "gik viralt"),
         ("uploadet i 2018, konto inaktiv", "historical", "uploadet i 2018"),
+        ("Hyppige overførsler af små beløb til modtagere i Filippinerne", "paid_abuse",
+         "modtagere i filippinerne"),
+        ("samme show som sidst, ekstra hvis det varer længere", "paid_abuse",
+         "ekstra hvis det varer laengere"),
+        ("Ser ud til at være et familiebillede, ingen seksuel kontekst", "family_context",
+         "ingen seksuel kontekst"),
+        ("det er min søn i badet, billedet var til børnelægen", "family_context",
+         "til bornelaegen"),
     ],
     "nb": [
         ("Brukeren avtalte å møte en mindreårig", "contact", "avtalte a mote"),
@@ -189,6 +257,31 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("bildet er KI-generert", "generative_ai", "ki generert"),
         ("videoen gikk viralt", "viral", "gikk viralt"),
         ("lastet opp i 2017, kontoen har vært inaktiv", "historical", "lastet opp i 2017"),
+        ("Hyppige overføringer av små beløp til mottakere på Filippinene", "paid_abuse",
+         "mottakere pa filippinene"),
+        ("samme show som sist, ekstra hvis det varer lenger", "paid_abuse",
+         "ekstra hvis det varer lenger"),
+        ("Ser ut til å være et familiebilde, ingen seksuell kontekst", "family_context",
+         "ingen seksuell kontekst"),
+        ("det er sønnen min i badet, bildet var til fastlegen", "family_context",
+         "til fastlegen"),
+    ],
+    "sv": [
+        ("Överföringar av låga belopp till flera mottagare i Filippinerna", "paid_abuse",
+         "mottagare i filippinerna"),
+        ("samma show som sist, extra om längre", "paid_abuse", "extra om langre"),
+        ("Verkar vara en familjebild, ingen sexuell kontext", "family_context",
+         "ingen sexuell kontext"),
+        ("det är min son i badet, bilden var till barnläkaren", "family_context",
+         "till barnlakaren"),
+    ],
+    "fi": [
+        ("Toistuvia pieniä siirtoja useille vastaanottajille Filippiineillä", "paid_abuse",
+         "vastaanottajille filippiineilla"),
+        ("sama show kuin viimeksi, extra jos pidempi", "paid_abuse", "extra jos pidempi"),
+        ("Näyttää perhekuvalta, ei seksuaalista kontekstia", "family_context",
+         "ei seksuaalista kontekstia"),
+        ("se on poikani kylvyssä, kuva lääkärille", "family_context", "poikani kylvyssa"),
     ],
 }  # fmt: skip
 
@@ -289,3 +382,28 @@ def test_new_nordic_languages_cover_every_raising_category() -> None:
     for language in ("da", "nb"):
         missing = [c for c in RAISING if not table.by_language[c].get(language)]
         assert not missing, (language, missing)
+
+
+# language -> a report of a relative or carer abusing a child: a risk, never the innocent family
+# context that lowers urgency, even though it names a bath or a family member
+ABUSE_BY_RELATIVES: dict[str, list[str]] = {
+    "en": ["The uncle took photos of the child in the bath and sent them to a friend",
+           "Stepfather filmed the girl in the bath"],
+    "de": ["Der Stiefvater filmte das Mädchen in der Badewanne"],
+    "fr": ["L'oncle a photographié l'enfant dans le bain"],
+    "es": ["El padrastro grabó a la niña en la bañera"],
+    "it": ["Lo zio ha fotografato la bambina nella vasca"],
+    "pt": ["O padrasto filmou a menina no banho"],
+    "nl": ["De oom fotografeerde het kind in bad"],
+    "sv": ["Styvpappan filmade flickan i badet"],
+    "da": ["Stedfaren filmede pigen i badet"],
+    "nb": ["Stefaren filmet jenta i badet"],
+    "fi": ["Isäpuoli kuvasi tyttöä kylvyssä"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(ABUSE_BY_RELATIVES))
+def test_family_context_is_not_read_into_abuse_by_relatives(language: str) -> None:
+    for text in ABUSE_BY_RELATIVES[language]:
+        decoys = [h.explain() for h in find_cues([text]) if h.category == "family_context"]
+        assert not decoys, (text, decoys)
