@@ -13,7 +13,16 @@ from grace.triage.cues import CATEGORIES, PACKAGED, find_cues, load, normalise
 
 LANGUAGES = ("pl", "cs", "sk", "ro", "hu", "el", "sv", "fi", "et", "lv", "lt", "bg", "hr", "sl")
 NEW = ("fi", "sk", "et", "lv", "lt", "bg", "hr", "sl")
-RAISING = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
+RAISING = (
+    "contact",
+    "access",
+    "sextortion",
+    "production",
+    "paid_abuse",
+    "urgency",
+    "risk",
+    "grooming",
+)
 
 # language -> (text as a provider, a user or a child writes it, category, text it must match)
 EXAMPLES: dict[str, list[tuple[str, str, str]]] = {
@@ -199,22 +208,28 @@ BENIGN: dict[str, list[str]] = {
     "pl": ["Jutro mamy matematykę o 8:00, potem polski i WF.",
            "Kupiłam chleb i mleko w Biedronce, promocja do niedzieli.",
            "Rząd ogłosił nowe stawki podatku od przyszłego roku.",
-           "Hej, co robisz wieczorem? Teraz idę do sklepu, zobaczymy się jutro."],
+           "Hej, co robisz wieczorem? Teraz idę do sklepu, zobaczymy się jutro.",
+           "Transmisja na żywo meczu o 20:00, bilety za show w teatrze już kupione."],
     "cs": ["Zítra máme matiku a pak tělocvik.", "Koupil jsem rohlíky a máslo v Lidlu.",
            "Vláda schválila rozpočet na příští rok.",
-           "Díky za pomoc s úkolem, uvidíme se zítra ve škole."],
+           "Díky za pomoc s úkolem, uvidíme se zítra ve škole.",
+           "Koupil jsem lístky za show v O2 areně."],
     "sk": ["Zajtra máme matematiku a potom telesnú.", "Kúpil som chlieb a mlieko v obchode.",
            "Vláda schválila rozpočet na budúci rok.",
-           "Ďakujem za pomoc, uvidíme sa zajtra. Čo robíš večer?"],
+           "Ďakujem za pomoc, uvidíme sa zajtra. Čo robíš večer?",
+           "Kúpil som lístky za show v Bratislave."],
     "ro": ["Mâine avem matematică și apoi sport.", "Am cumpărat pâine și lapte de la magazin.",
            "Guvernul a anunțat acum noul buget.",
-           "Ce faci diseară? Ne vedem mâine la școală!"],
+           "Ce faci diseară? Ne vedem mâine la școală!",
+           "Am luat bilete pentru show-ul de diseară."],
     "hu": ["Holnap matek és tesi óra lesz.", "Vettem kenyeret és tejet a boltban.",
            "A kormány bejelentette az új költségvetést.",
-           "Mit csinálsz ma este? Megnézzük a meccset?"],
+           "Mit csinálsz ma este? Megnézzük a meccset?",
+           "A műsor élő adásban megy ma este, az élő adás kilenckor kezdődik."],
     "el": ["Αύριο έχουμε μαθηματικά και γυμναστική.",
            "Αγόρασα ψωμί και γάλα από το σούπερ μάρκετ.",
-           "Η κυβέρνηση ανακοίνωσε τον νέο προϋπολογισμό.", "Τι κάνεις απόψε; Πάμε σινεμά;"],
+           "Η κυβέρνηση ανακοίνωσε τον νέο προϋπολογισμό.", "Τι κάνεις απόψε; Πάμε σινεμά;",
+           "Το παιχνίδι μεταδίδεται ζωντανά απόψε."],
     "sv": ["Imorgon har vi matte och sedan idrott.", "Jag köpte bröd och mjölk på Ica.",
            "Regeringen presenterade budgeten idag.",
            "Vad gör du ikväll? Jag är upptagen just nu, vi ses på måndag!"],
@@ -223,21 +238,127 @@ BENIGN: dict[str, list[str]] = {
            "Lompakko on kadonnut, nähdään huomenna."],
     "et": ["Homme on matemaatika ja kehaline kasvatus.", "Ostsin poest leiba ja piima.",
            "Valitsus esitles järgmise aasta eelarvet.", "Mis sa õhtul teed? Vaatame mängu?",
+           "Pileti show eest maksin 30 eurot.",
            "Mu võtmed on kadunud, näeme homme."],
     "lv": ["Rīt mums ir matemātika un sports.", "Nopirku maizi un pienu veikalā.",
-           "Valdība iesniedza nākamā gada budžetu.", "Ko tu dari vakarā? Skatāmies spēli?"],
+           "Valdība iesniedza nākamā gada budžetu.", "Ko tu dari vakarā? Skatāmies spēli?",
+           "Biļetes par šovu nopirku vakar."],
     "lt": ["Rytoj turime matematiką ir kūno kultūrą.", "Nupirkau duonos ir pieno parduotuvėje.",
-           "Vyriausybė pristatė kitų metų biudžetą.", "Ką veiki vakare? Žiūrim rungtynes?"],
+           "Vyriausybė pristatė kitų metų biudžetą.", "Ką veiki vakare? Žiūrim rungtynes?",
+           "Biletai už šou parduoti."],
     "bg": ["Утре имаме математика и физическо.", "Купих хляб и мляко от магазина.",
            "Правителството представи бюджета за догодина.",
-           "Какво правиш довечера? Ще гледаме ли мача?", "Имаш ваучер за отстъпка в магазина."],
+           "Какво правиш довечера? Ще гледаме ли мача?", "Имаш ваучер за отстъпка в магазина.",
+           "Билети за шоуто в събота."],
     "hr": ["Sutra imamo matematiku i tjelesni.", "Kupio sam kruh i mlijeko u dućanu.",
            "Vlada je predstavila proračun za iduću godinu.",
            "Što radiš večeras? Vidimo se sutra, hvala na pomoći.",
-           "Taj sir se može naći u svakoj trgovini."],
+           "Taj sir se može naći u svakoj trgovini.",
+           "Karte za show su rasprodane."],
     "sl": ["Jutri imamo matematiko in telovadbo.", "Kupil sem kruh in mleko v trgovini.",
-           "Vlada je predstavila proračun za prihodnje leto.", "Kaj delaš zvečer? Gledava tekmo?"],
+           "Vlada je predstavila proračun za prihodnje leto.", "Kaj delaš zvečer? Gledava tekmo?",
+           "Vstopnice za show so razprodane."],
 }  # fmt: skip
+
+# language -> (text, category, text it must match) for abuse ordered and paid for (a payment
+# analyst's note, then a payer's memo or chat) and for an innocent family or medical context
+# (a moderator's note, then a parent's own words)
+PAID_AND_FAMILY: dict[str, list[tuple[str, str, str]]] = {
+    "pl": [("Bank zgłasza regularne przelewy do kilku odbiorców na Filipinach; tytuł przelewu "
+            "odnosi się do show.", "paid_abuse", "odbiorcow na filipinach"),
+           ("kasa za show, extra jak dluzej", "paid_abuse", "kasa za show"),
+           ("Wygląda na zdjęcie rodzinne z wakacji nad morzem, brak kontekstu seksualnego.",
+            "family_context", "brak kontekstu seksualnego"),
+           ("to moja corka w wannie, zdjecia dla lekarza bo ma wysypke",
+            "family_context", "zdjecia dla lekarza")],
+    "cs": [("Banka hlásí časté malé platby na Filipíny více příjemcům, jurisdikce s vysokým "
+            "rizikem.", "paid_abuse", "caste male platby"),
+           ("platba za show, priplatim kdyz dyl", "paid_abuse", "platba za show"),
+           ("Zřejmě rodinná fotka z dovolené u moře, bez sexuálního kontextu.",
+            "family_context", "bez sexualniho kontextu"),
+           ("to je muj syn ve vane, fotky pro doktora kvuli vyrazce",
+            "family_context", "fotky pro doktora")],
+    "sk": [("Banka hlási opakované malé platby viacerým príjemcom na Filipínach.",
+            "paid_abuse", "viacerym prijemcom na filipinach"),
+           ("za show ako minule, priplatim ak dlhsie", "paid_abuse", "priplatim ak dlhsie"),
+           ("Pravdepodobne rodinná fotka, bez sexuálneho kontextu.",
+            "family_context", "bez sexualneho kontextu"),
+           ("to je moja dcera vo vani, fotky pre lekara", "family_context", "fotky pre lekara")],
+    "ro": [("Analistul a observat transferuri frecvente de valoare mică, mai mulți destinatari "
+            "din Filipine.", "paid_abuse", "mai multi destinatari din filipine"),
+           ("bani pentru show, extra daca dureaza mai mult", "paid_abuse", "bani pentru show"),
+           ("Pare o poză de familie din vacanța la mare, fără context sexual.",
+            "family_context", "fara context sexual"),
+           ("e fiul meu in cada, poze pentru doctor", "family_context", "poze pentru doctor")],
+    "hu": [("A bank gyakori kis összegű utalásokat jelzett a Fülöp-szigetekre; utalások "
+            "magas kockázatú országba.", "paid_abuse", "utalasok magas kockazatu orszagba"),
+           ("privat show ma este, extra ha tovabb tart", "paid_abuse", "privat show"),
+           ("Családi fotó a nyaralásról, nincs szexuális kontextus.",
+            "family_context", "nincs szexualis kontextus"),
+           ("ez a fiam a kadban, kepek az orvosnak a kiutes miatt",
+            "family_context", "kepek az orvosnak")],
+    "el": [("Ο αναλυτής εντόπισε συχνά μικρά εμβάσματα σε παραλήπτες στις Φιλιππίνες.",
+            "paid_abuse", "συχνα μικρα εμβασματα"),
+           ("λεφτα για το σοου, εξτρα αν κρατησει περισσοτερο",
+            "paid_abuse", "λεφτα για το σοου"),
+           ("Οικογενειακή φωτογραφία από τις διακοπές, χωρίς σεξουαλικό πλαίσιο.",
+            "family_context", "οικογενειακη φωτογραφια"),
+           ("η κόρη μου στο μπάνιο, φωτογραφία για τον παιδίατρο",
+            "family_context", "φωτογραφια για τον παιδιατρο")],
+    "bg": [("Чести малки преводи, няколко получатели във Филипините, държава с висок риск.",
+            "paid_abuse", "няколко получатели във филипините"),
+           ("pari za shouto, ekstra ako e po dalgo", "paid_abuse", "pari za shouto"),
+           ("Семейна снимка от почивката, няма сексуален контекст.",
+            "family_context", "няма сексуален контекст"),
+           ("това е синът ми във ваната, снимки за лекаря", "family_context", "снимки за лекаря")],
+    "hr": [("Banka bilježi česte male uplate, više primatelja na Filipinima.",
+            "paid_abuse", "vise primatelja na filipinima"),
+           ("za show kao prosli put, ekstra ako duze traje", "paid_abuse", "ekstra ako duze traje"),
+           ("Obiteljska fotografija s ljetovanja, nema seksualnog konteksta.",
+            "family_context", "nema seksualnog konteksta"),
+           ("to je moja kci u kadi, slike za doktora", "family_context", "slike za doktora")],
+    "sl": [("Banka beleži pogosta majhna nakazila na Filipine več prejemnikom.",
+            "paid_abuse", "pogosta majhna nakazila"),
+           ("zasebni show, ekstra ce traja dlje", "paid_abuse", "zasebni show"),
+           ("Verjetno družinska fotografija z dopusta, brez spolnega konteksta.",
+            "family_context", "brez spolnega konteksta"),
+           ("to je moj sin v kadi, slike za zdravnika", "family_context", "slike za zdravnika")],
+    "et": [("Pank märkis sagedasi väikese väärtusega ülekandeid Filipiinidesse.",
+            "paid_abuse", "vaikese vaartusega ulekandeid"),
+           ("privaatse show eest, ekstra kui kauem", "paid_abuse", "privaatse show eest"),
+           ("Tõenäoliselt perepilt rannapuhkuselt, seksuaalne kontekst puudub.",
+            "family_context", "seksuaalne kontekst puudub"),
+           ("see on mu poeg vannis, pildid arstile", "family_context", "pildid arstile")],
+    "lv": [("Banka konstatēja biežus mazas vērtības pārvedumus uz Filipīnām.",
+            "paid_abuse", "mazas vertibas parvedumus"),
+           ("par privato sovu, ekstra ja ilgak", "paid_abuse", "par privato sovu"),
+           ("Visticamāk ģimenes foto no atvaļinājuma, nav seksuāla konteksta.",
+            "family_context", "nav seksuala konteksta"),
+           ("tas ir mans dels vanna, bildes arstam", "family_context", "bildes arstam")],
+    "lt": [("Bankas pastebėjo dažnus mažos vertės pervedimus į Filipinus keliems gavėjams.",
+            "paid_abuse", "mazos vertes pervedimus"),
+           ("uz privatu sou, ekstra jei ilgiau", "paid_abuse", "uz privatu sou"),
+           ("Panašu į šeimos nuotrauką iš atostogų, nėra seksualinio konteksto.",
+            "family_context", "nera seksualinio konteksto"),
+           ("tai mano dukra vonioje, nuotraukos gydytojui",
+            "family_context", "nuotraukos gydytojui")],
+}  # fmt: skip
+
+# language -> a relative or carer abusing a child near a bath: a risk, never a family decoy
+RELATIVES: dict[str, str] = {
+    "pl": "Wujek robił zdjęcia dziewczynce w wannie, a ojczym filmował ją podczas kąpieli.",
+    "cs": "Strýc fotil holčičku ve vaně a otčím ji natáčel při koupání.",
+    "sk": "Strýko fotil dievča vo vani a otčim ho natáčal pri kúpaní.",
+    "ro": "Unchiul a fotografiat fetița în cadă, iar tatăl vitreg a filmat-o la baie.",
+    "hu": "A nagybácsi lefotózta a lányt a kádban, a mostohaapa fürdetés közben filmezte.",
+    "el": "Ο θείος φωτογράφισε το κορίτσι στο μπάνιο και ο πατριός το βιντεοσκόπησε.",
+    "bg": "Чичото снимал момичето във ваната, а вторият баща го снимал по време на къпане.",
+    "hr": "Ujak je fotografirao djevojčicu u kadi, a očuh ju je snimao tijekom kupanja.",
+    "sl": "Stric je fotografiral deklico v kadi, očim jo je snemal med kopanjem.",
+    "et": "Onu pildistas tüdrukut vannis ja kasuisa filmis teda vannitamise ajal.",
+    "lv": "Tēvocis fotografēja meiteni vannā, patēvs viņu filmēja peldēšanās laikā.",
+    "lt": "Dėdė fotografavo mergaitę vonioje, patėvis ją filmavo maudynių metu.",
+}
 
 
 def _hits(text: str) -> list[tuple[str, str, str]]:
@@ -248,6 +369,18 @@ def _hits(text: str) -> list[tuple[str, str, str]]:
 def test_each_language_reads_summaries_chat_and_childrens_words(language: str) -> None:
     for text, category, matched in EXAMPLES[language]:
         assert (category, language, matched) in _hits(text), (text, _hits(text))
+
+
+@pytest.mark.parametrize("language", sorted(PAID_AND_FAMILY))
+def test_each_language_reads_paid_abuse_and_family_context(language: str) -> None:
+    for text, category, matched in PAID_AND_FAMILY[language]:
+        assert (category, language, matched) in _hits(text), (text, _hits(text))
+
+
+@pytest.mark.parametrize("language", sorted(RELATIVES))
+def test_a_relative_abusing_a_child_is_no_family_context(language: str) -> None:
+    text = RELATIVES[language]
+    assert not [h for h in _hits(text) if h[0] == "family_context"], (text, _hits(text))
 
 
 @pytest.mark.parametrize("language", sorted(BENIGN))
