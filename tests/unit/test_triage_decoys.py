@@ -98,3 +98,25 @@ def test_the_model_takes_a_share_only_when_it_beats_the_rules_out_of_fold() -> N
         rule_labels.append("urgent" if rules.score(items[-1]).score > 20 else "not_actionable")
     assert Blended.train(items, loud_labels, rules).weight > 0
     assert Blended.train(items, rule_labels, rules).weight == 0
+
+
+def test_a_family_setting_lowers_a_score_unless_a_listed_phrase_names_a_danger() -> None:
+    bath = Referral(additional_info=["Moderator: no sexual context, appears to be a family photo"])
+    found = factors(bath)
+    assert "(en): 'no sexual context'" in found["decoy:family_context"]
+    item = TriageInput(referral=bath, now=NOW)
+    family = [f for f in RulesV1().score(item).factors if f.name == "decoy:family_context"]
+    assert family and family[0].contribution < 0
+    # a relative filming a child at bath time is a danger, not a parent's photo
+    filmed = Referral(additional_info=["Stepfather filmed the girl at bath time, babysits daily"])
+    assert "decoy:family_context" not in factors(filmed)
+
+
+def test_paid_live_abuse_is_a_situation_that_raises_a_score() -> None:
+    memo = Referral(
+        esp_name="Payments AG",
+        additional_info=["Frequent low value transfers to the Philippines", "memo: extra if longer"],
+    )
+    found = factors(memo)
+    assert "paid_abuse" in found and "(en): 'extra if longer'" in found["paid_abuse"]
+    assert facts(TriageInput(referral=memo, now=NOW)).situation

@@ -48,13 +48,20 @@ FILE_FLAGS = (
 )
 MEDIA_KINDS = ("new", "known", "viral", "duplicate", "near_duplicate", "suppressed")
 RECENCY_SCALE_DAYS = 30.0
-CUE_FACTORS = ("sextortion", "production", "urgency", "risk", "grooming")  # beside access, contact
-VECTOR_CUES = CUE_FACTORS[:3]  # learned_v1's feature list (risk and grooming via rules_score)
-DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known")
+# beside access and contact; learned_v1's own feature list keeps its first three (the rest
+# reach it through rules_score), so models trained before a cue was added still load
+CUE_FACTORS = ("sextortion", "production", "urgency", "risk", "grooming", "paid_abuse")
+VECTOR_CUES = CUE_FACTORS[:3]
+DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known", "family_context")
+VECTOR_DECOYS = DECOYS[:5]
 STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
 RECENT_INCIDENT_DAYS = 7.0
 MONTH_DAYS = 30.0
-SITUATION_CUES = ("contact", "access", "sextortion", "production", "urgency", "risk", "grooming")
+SITUATION_CUES = (
+    *("contact", "access", "sextortion", "production", "urgency", "risk", "grooming"),
+    "paid_abuse",
+)
+NAMED_DANGERS = ("contact", "access", "sextortion", "production", "paid_abuse", "urgency", "risk")
 BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
 
 
@@ -110,10 +117,19 @@ class Facts:
             out["stale"] = "; ".join(h.explain() for h in hits)
         if hits := self.cue("generative_ai"):
             out["generative_ai"] = "; ".join(h.explain() for h in hits)
+        if (hits := self.cue("family_context")) and not self._named_danger():
+            out["family_context"] = "; ".join(h.explain() for h in hits)
         known = self.media.get("known", 0)
         if known >= BULK_KNOWN and not new:
             out["bulk_known"] = f"{known} known files and none new (a bulk upload of a library)"
         return out
+
+    def _named_danger(self) -> bool:
+        """Whether a listed phrase names a danger (contact, access, sextortion, production,
+        paid abuse, distress, a risk assessment): "stepfather filmed her at bath time" is not
+        a parent's bath photo, and a phrase hit outweighs a family setting; a hit by meaning
+        alone does not (a moderator's "taken by a parent" reads close to production)."""
+        return any(h.category in NAMED_DANGERS and not h.by_meaning for h in self.cues)
 
     @property
     def situation(self) -> bool:
@@ -247,7 +263,7 @@ FEATURES: tuple[str, ...] = (
     "incident:trafficking",
     "victim_listed",
     *(f"cue:{c}" for c in VECTOR_CUES),
-    *(f"decoy:{d}" for d in DECOYS),
+    *(f"decoy:{d}" for d in VECTOR_DECOYS),
     "incident_recent",
     "rules_score",
 )
@@ -272,6 +288,6 @@ def vector(f: Facts, rules_score: float) -> list[float]:
     ]
     out += [float(len(f.cue(c))) for c in VECTOR_CUES]
     decoys = f.decoys()
-    out += [float(d in decoys) for d in DECOYS]
+    out += [float(d in decoys) for d in VECTOR_DECOYS]
     out += [float(f.incident_recent), rules_score / 100.0]
     return out

@@ -37,6 +37,7 @@ CATEGORIES: dict[str, str] = {
     "access": "signs of access to children",
     "sextortion": "signs of sextortion",
     "production": "signs of new material being produced",
+    "paid_abuse": "signs of abuse ordered and paid for (live distant child abuse)",
     "urgency": "signs of a child in distress or danger now",
     "risk": "a reporter's assessment that a child is at risk now",
     "grooming": "signs of grooming",
@@ -44,6 +45,7 @@ CATEGORIES: dict[str, str] = {
     "generative_ai": "signs of AI-generated content",
     "viral": "signs of a viral or meme circulation",
     "historical": "signs that the content is old",
+    "family_context": "signs of an innocent family or medical context",
 }
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s",
                        "7": "t"})  # fmt: skip
