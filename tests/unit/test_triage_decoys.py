@@ -115,7 +115,10 @@ def test_a_family_setting_lowers_a_score_unless_a_listed_phrase_names_a_danger()
 def test_paid_live_abuse_is_a_situation_that_raises_a_score() -> None:
     memo = Referral(
         esp_name="Payments AG",
-        additional_info=["Frequent low value transfers to the Philippines", "memo: extra if longer"],
+        additional_info=[
+            "Frequent low value transfers to the Philippines",
+            "memo: extra if longer",
+        ],
     )
     found = factors(memo)
     assert "paid_abuse" in found and "(en): 'extra if longer'" in found["paid_abuse"]
