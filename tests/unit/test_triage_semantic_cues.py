@@ -581,6 +581,7 @@ def test_prototypes_are_embedded_once_per_digest(tmp_path: Path) -> None:
 def test_prototype_file_ships_and_covers_the_urgency_categories() -> None:
     doc = yaml.safe_load(sc.PROTOTYPES.read_text(encoding="utf-8"))
     wanted = {"contact", "access", "sextortion", "production", "urgency", "risk", "grooming"}
+    wanted.add("paid_abuse")
     assert set(doc["prototypes"]) == wanted and wanted <= set(CATEGORIES)
     assert all(15 <= len(v) <= 35 for v in doc["prototypes"].values())
     assert len(doc["negatives"]) >= 40
