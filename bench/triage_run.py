@@ -79,11 +79,11 @@ def load(workspace: Workspace, name: str, referrals: int, seed: int) -> tuple[An
         with workspace.sessions.begin() as session:
             persist.record(session, batch)
             for prepared, item in zip(batch, chunk, strict=True):
-                # the bench receives the whole stream at its reference time (a document
-                # that states no receipt time was received then, not at the wall clock)
-                received = (
-                    {} if prepared.unit.referral.received_at else {"received_at": stream.reference}
-                )
+                # a document that states no receipt time (a provider's own XML) was
+                # received when its world delivered it, as grace stamps arrival; a stream
+                # that does not say when is received at its reference time
+                arrival = item.received or stream.reference
+                received = {} if prepared.unit.referral.received_at else {"received_at": arrival}
                 session.execute(
                     update(Referral)
                     .where(Referral.id == prepared.id)

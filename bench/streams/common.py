@@ -28,6 +28,9 @@ class StreamItem:
     urgent: bool
     country: str | None
     story: str = ""  # the hidden situation (for the bench's diagnostics only)
+    # when the world delivered it; grace stamps a document that states no receipt time
+    # with its arrival, so the bench stores this one (else the stream's reference time)
+    received: datetime | None = None
 
 
 @dataclass

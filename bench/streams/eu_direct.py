@@ -166,7 +166,7 @@ class _Stream:
         esp = ESPS[rng.choice(ESP_FOR[situation])]
         doc, media = _Report(rng, self, index, acc, situation, current, esp,
                              received, incident).build()  # fmt: skip
-        return StreamItem(doc, "report.xml", media, urgent, acc.country, situation)
+        return StreamItem(doc, "report.xml", media, urgent, acc.country, situation, received)
 
     def account(self, situation: str) -> Account:
         rng = self.rng

@@ -45,3 +45,14 @@ def test_the_same_seed_gives_the_same_stream(eu_direct: ModuleType) -> None:
     assert one.reference == two.reference
     other = eu_direct.generate(120, 8)
     assert [i.document for i in other.items] != [i.document for i in one.items]
+
+
+def test_each_report_says_when_it_was_received(eu_direct: ModuleType) -> None:
+    """A provider's XML states no receipt time; grace stamps arrival, so the stream hands the
+    bench each report's arrival (earlier reports arrived earlier, none after the reference)."""
+    stream = eu_direct.generate(200, 2)
+    received = [item.received for item in stream.items]
+    assert all(r is not None and r <= stream.reference for r in received)
+    assert received[0] < received[-1]  # oldest first, as they arrived
+    for item in stream.items[:20]:
+        assert b"<receivedAt" not in item.document and b"received" not in item.document.lower()
