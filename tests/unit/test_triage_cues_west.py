@@ -52,6 +52,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "no sexual context"),
         ("its my son in the bath, the photos were for the doctor", "family_context",
          "its my son in the bath"),
+        ("Reporter and reported user are in an ongoing dispute over a game", "malicious_report",
+         "ongoing dispute"),
+        ("this guy is a pedo lol", "malicious_report", "pedo lol"),
+        ("everyone report him he's a paedo", "malicious_report", "everyone report him"),
+        ("I hacked your device and I know your password", "scam_spam", "hacked your device"),
+        ("Send 500 USD in BTC to my bitcoin address below", "scam_spam", "bitcoin address"),
+        ("Mass-mailed extortion spam; recipient is an adult", "scam_spam", "mass mailed"),
     ],
     "de": [
         ("Nutzer verabredete ein Treffen mit einer Minderjährigen", "contact",
@@ -85,6 +92,16 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "kein sexueller bezug"),
         ("das ist mein Sohn in der Badewanne, die Fotos sind für den Kinderarzt",
          "family_context", "fur den kinderarzt"),
+        ("Meldende Person und gemeldeter Nutzer befinden sich in einem laufenden Streit",
+         "malicious_report", "laufenden streit"),
+        ("Keine Beweise gefunden, Meldung offenbar aus Rache", "malicious_report",
+         "keine beweise gefunden"),
+        ("der typ is n pedo, meldet ihn alle", "malicious_report", "meldet ihn alle"),
+        ("Ich habe Zugriff auf Ihr Gerät und auf Ihre Kontakte", "scam_spam",
+         "zugriff auf ihr gerat"),
+        ("Ihr Passwort lautet abc123. Zahlen Sie 800 Euro in Bitcoin", "scam_spam",
+         "ihr passwort lautet"),
+        ("Massenversand, Empfänger ist erwachsen", "scam_spam", "massenversand"),
     ],
     "fr": [
         ("L'utilisateur a proposé une rencontre au mineur", "contact", "a propose une rencontre"),
@@ -110,6 +127,16 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "aucun contexte sexuel"),
         ("c'est mon fils dans le bain, c'était pour le pédiatre", "family_context",
          "pour le pediatre"),
+        ("Litige en cours entre le signalant et l'utilisateur signalé", "malicious_report",
+         "litige en cours"),
+        ("Signalement infondé : aucun contenu illicite trouvé", "malicious_report",
+         "signalement infonde"),
+        ("c un pedo mdr signalez le tous", "malicious_report", "signalez le tous"),
+        ("J'ai piraté votre appareil et installé un logiciel espion", "scam_spam",
+         "pirate votre appareil"),
+        ("Envoyez 500 euros à cette adresse bitcoin sous 48 heures", "scam_spam",
+         "adresse bitcoin"),
+        ("Spam d'extorsion envoyé en masse", "scam_spam", "spam d extorsion"),
     ],
     "es": [
         ("El usuario propuso un encuentro con la menor", "contact", "propuso un encuentro"),
@@ -134,6 +161,11 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "family_context", "sin contexto sexual"),
         ("es mi hija en la bañera, la foto era para la pediatra", "family_context",
          "para la pediatra"),
+        ("Disputa en curso entre el denunciante y el usuario denunciado", "malicious_report",
+         "disputa en curso"),
+        ("es un pedo xd reportenlo todos", "malicious_report", "reportenlo todos"),
+        ("Hackeé tu dispositivo y conozco tu contraseña", "scam_spam", "conozco tu contrasena"),
+        ("Correo masivo de extorsión, el destinatario es adulto", "scam_spam", "correo masivo"),
     ],
     "it": [
         ("L'utente ha proposto un incontro alla minore", "contact", "proposto un incontro"),
@@ -160,6 +192,12 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "nessun contesto sessuale"),
         ("è mio figlio nella vasca, la foto era per la pediatra", "family_context",
          "per la pediatra"),
+        ("Segnalazione infondata, lite in corso tra i due utenti", "malicious_report",
+         "segnalazione infondata"),
+        ("è un pedo lol bannatelo", "malicious_report", "bannatelo"),
+        ("Ho hackerato il tuo dispositivo mentre guardavi video per adulti", "scam_spam",
+         "hackerato il tuo dispositivo"),
+        ("Spam estorsivo inviato a molti destinatari", "scam_spam", "spam estorsivo"),
     ],
     "pt": [
         ("O utilizador propôs um encontro com a menor", "contact", "propos um encontro"),
@@ -185,6 +223,14 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("Parece ser uma foto de família, sem contexto sexual", "family_context",
          "sem contexto sexual"),
         ("é meu filho no banho, a foto era para o pediatra", "family_context", "para o pediatra"),
+        ("Denúncia falsa: o denunciante é o ex da usuária", "malicious_report",
+         "denuncia falsa"),
+        ("kkkk esse cara é pedo, todo mundo denuncia ele", "malicious_report",
+         "todo mundo denuncia ele"),
+        ("Hackeei o seu dispositivo, envie 500 dólares para a carteira bitcoin", "scam_spam",
+         "hackeei o seu dispositivo"),
+        ("Email em massa com golpe, nenhum menor envolvido", "scam_spam",
+         "nenhum menor envolvido"),
     ],
     "nl": [
         ("Gebruiker stelde voor om af te spreken met de minderjarige", "contact",
@@ -211,6 +257,13 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "geen seksuele context"),
         ("dat is mijn zoon in bad, de foto was voor de huisarts", "family_context",
          "voor de huisarts"),
+        ("Melder en gemelde gebruiker hebben een lopende ruzie", "malicious_report",
+         "lopende ruzie"),
+        ("Geen bewijs gevonden, vermoedelijk een wraakmelding", "malicious_report",
+         "wraakmelding"),
+        ("Ik heb toegang tot uw apparaat en uw wachtwoord is hunter2", "scam_spam",
+         "toegang tot uw apparaat"),
+        ("Massaal verstuurde afpersingsspam", "scam_spam", "afpersingsspam"),
     ],
     "da": [
         ("Brugeren aftalte at mødes med en mindreårig", "contact", "aftalte at modes"),
@@ -238,6 +291,12 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "ingen seksuel kontekst"),
         ("det er min søn i badet, billedet var til børnelægen", "family_context",
          "til bornelaegen"),
+        ("Anmelderen og den anmeldte bruger er i en igangværende konflikt", "malicious_report",
+         "igangvaerende konflikt"),
+        ("han er en pædo lol anmeld ham alle", "malicious_report", "anmeld ham alle"),
+        ("Jeg har hacket din computer og jeg kender din adgangskode", "scam_spam",
+         "hacket din computer"),
+        ("Masseudsendt afpresningsspam, modtageren er voksen", "scam_spam", "afpresningsspam"),
     ],
     "nb": [
         ("Brukeren avtalte å møte en mindreårig", "contact", "avtalte a mote"),
@@ -265,6 +324,12 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "ingen seksuell kontekst"),
         ("det er sønnen min i badet, bildet var til fastlegen", "family_context",
          "til fastlegen"),
+        ("Melder og den anmeldte brukeren er i en pågående strid", "malicious_report",
+         "pagaende strid"),
+        ("han er pedo lol, meld ham alle", "malicious_report", "meld ham alle"),
+        ("Jeg har hacket enheten din og passordet ditt er sommer2020", "scam_spam",
+         "hacket enheten din"),
+        ("Masseutsendt utpressingsspam, mottakeren er voksen", "scam_spam", "utpressingsspam"),
     ],
     "sv": [
         ("Överföringar av låga belopp till flera mottagare i Filippinerna", "paid_abuse",
@@ -274,6 +339,12 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
          "ingen sexuell kontext"),
         ("det är min son i badet, bilden var till barnläkaren", "family_context",
          "till barnlakaren"),
+        ("Anmälaren och den anmälda har en pågående tvist, inga bevis hittades",
+         "malicious_report", "inga bevis hittades"),
+        ("han är pedo lol alla rapportera honom", "malicious_report", "alla rapportera honom"),
+        ("Jag har hackat din dator och jag vet ditt lösenord", "scam_spam", "hackat din dator"),
+        ("Massutskick av utpressningsspam, mottagaren är vuxen", "scam_spam",
+         "utpressningsspam"),
     ],
     "fi": [
         ("Toistuvia pieniä siirtoja useille vastaanottajille Filippiineillä", "paid_abuse",
@@ -282,6 +353,12 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("Näyttää perhekuvalta, ei seksuaalista kontekstia", "family_context",
          "ei seksuaalista kontekstia"),
         ("se on poikani kylvyssä, kuva lääkärille", "family_context", "poikani kylvyssa"),
+        ("Kyseessä pelaajien välinen riita, todisteita ei löytynyt", "malicious_report",
+         "pelaajien valinen riita"),
+        ("se on pedo lol reportatkaa kaikki", "malicious_report", "reportatkaa kaikki"),
+        ("Hakkeroin laitteesi ja tiedän salasanasi", "scam_spam", "tiedan salasanasi"),
+        ("Massapostitettu kiristysviesti, vastaanottaja on aikuinen", "scam_spam",
+         "vastaanottaja on aikuinen"),
     ],
 }  # fmt: skip
 
@@ -406,4 +483,47 @@ ABUSE_BY_RELATIVES: dict[str, list[str]] = {
 def test_family_context_is_not_read_into_abuse_by_relatives(language: str) -> None:
     for text in ABUSE_BY_RELATIVES[language]:
         decoys = [h.explain() for h in find_cues([text]) if h.category == "family_context"]
+        assert not decoys, (text, decoys)
+
+
+# language -> a genuine report of a child being contacted and a child being sextorted: neither is
+# a malicious report nor adult scam spam, though they name payment, pictures, a "pedo" or a ban
+GENUINE_REPORTS: dict[str, list[str]] = {
+    "en": ["My daughter is 12 and he asked her to meet him after school",
+           "He sent her pictures and asked for her address",
+           "This pedo asked my 12 year old for photos, please ban him",
+           "He says he will send my pics to my friends unless I pay",
+           "Threatened to post the nudes the boy sent on porn sites unless he paid in bitcoin",
+           "he hacked my snap and recorded me on video call, now he wants money"],
+    "de": ["Meine Tochter ist 12 und er hat sie gefragt, ob sie sich nach der Schule treffen",
+           "Er sagt, er schickt meine Bilder an meine Freunde, wenn ich nicht zahle"],
+    "fr": ["Ma fille a 12 ans et il lui a demandé de le rencontrer après l'école",
+           "Il dit qu'il va envoyer mes photos à mes amis si je ne paie pas"],
+    "es": ["Mi hija tiene 12 años y él le pidió que se vieran después del colegio",
+           "Dice que va a mandar mis fotos a mis amigos si no le pago"],
+    "it": ["Mia figlia ha 12 anni e lui le ha chiesto di incontrarsi dopo la scuola",
+           "Dice che manderà le mie foto ai miei amici se non pago"],
+    "pt": ["A minha filha tem 12 anos e ele pediu para se encontrarem depois da escola",
+           "Ele diz que vai mandar minhas fotos para meus amigos se eu não pagar"],
+    "nl": ["Mijn dochter is 12 en hij vroeg haar om af te spreken na school",
+           "Hij zegt dat hij mijn foto's naar mijn vrienden stuurt als ik niet betaal"],
+    "sv": ["Min dotter är 12 och han bad henne att träffas efter skolan",
+           "Han säger att han skickar mina bilder till mina vänner om jag inte betalar"],
+    "da": ["Min datter er 12, og han bad hende om at mødes efter skole",
+           "Han siger, han sender mine billeder til mine venner, hvis jeg ikke betaler"],
+    "nb": ["Datteren min er 12, og han ba henne møte ham etter skolen",
+           "Han sier han sender bildene mine til vennene mine hvis jeg ikke betaler"],
+    "fi": ["Tyttäreni on 12 ja hän pyysi tapaamaan koulun jälkeen",
+           "Hän sanoo lähettävänsä kuvani kavereilleni, jos en maksa"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(GENUINE_REPORTS))
+def test_decoy_phrases_are_not_read_into_real_reports(language: str) -> None:
+    for text in GENUINE_REPORTS[language]:
+        decoys = [
+            h.explain()
+            for h in find_cues([text])
+            if h.category in ("malicious_report", "scam_spam")
+        ]
         assert not decoys, (text, decoys)
