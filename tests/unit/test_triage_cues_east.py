@@ -414,3 +414,183 @@ def test_cyrillic_and_greek_fold_like_their_phrases() -> None:
     assert normalise("Не казвай на НАШИТЕ!") == "не казваи на нашите"  # й read as и
     assert ("contact", "bg", "не казваи на нашите") in _hits("Не казвай на НАШИТЕ!")
     assert ("urgency", "el", "φοβαμαι πολυ") in _hits("ΦΟΒΆΜΑΙ ΠΟΛΎ")
+
+
+# language -> (text, category, text it must match) for the two decoys: a malicious or unfounded
+# report (a moderator's note on a dispute or a prank, then a user's insult with a demand) and
+# mass sextortion scam spam aimed at adults (a provider's note, then the spam's own words)
+DECOYS: dict[str, list[tuple[str, str, str]]] = {
+    "pl": [("Zgłaszający i zgłoszony użytkownik są w konflikcie od tygodni; nie znaleziono treści "
+            "potwierdzających zarzut.",
+            "malicious_report", "nie znaleziono tresci potwierdzajacych"),
+           ("ten typ to pedofil lol, zglaszajcie go wszyscy",
+            "malicious_report", "zglaszajcie go wszyscy"),
+           ("Masowo rozsyłany spam z wymuszeniem; odbiorca jest osobą dorosłą.",
+            "scam_spam", "odbiorca jest osoba dorosla"),
+           ("Zhakowałem twoje urządzenie i nagrałem cię podczas oglądania stron dla dorosłych. "
+            "Wyślij 500 USD w bitcoinach na adres portfela poniżej.",
+            "scam_spam", "zhakowalem twoje urzadzenie")],
+    "cs": [("Oznamovatel a nahlášený uživatel jsou ve sporu, nahlášení z pomsty; nebyl nalezen "
+            "žádný obsah.", "malicious_report", "nahlaseni z pomsty"),
+           ("je to pedofil lol, nahlaste ho vsichni", "malicious_report", "nahlaste ho vsichni"),
+           ("Hromadně rozesílaný vyděračský spam, příjemce je dospělý.",
+            "scam_spam", "prijemce je dospely"),
+           ("Hacknul jsem tvoje zařízení a nainstaloval jsem malware. Tvoje heslo je 123456. "
+            "Pošli 500 USD v bitcoinech.", "scam_spam", "nainstaloval jsem malware")],
+    "sk": [("Oznamovateľ a nahlásený používateľ sú v dlhodobom spore; obvinenie sa nepotvrdilo.",
+            "malicious_report", "obvinenie sa nepotvrdilo"),
+           ("je to pedofil xd, nahlaste ho vsetci", "malicious_report", "nahlaste ho vsetci"),
+           ("Hromadne rozosielaný spam s vydieraním, príjemca je dospelý.",
+            "scam_spam", "prijemca je dospely"),
+           ("Hackol som tvoje zariadenie a nahral som ťa pri sledovaní stránok pre dospelých.",
+            "scam_spam", "pri sledovani stranok pre dospelych")],
+    "ro": [("Raportorul și utilizatorul raportat sunt în conflict, raportare din răzbunare.",
+            "malicious_report", "raportare din razbunare"),
+           ("e pedofil lol, raportati l toti", "malicious_report", "raportati l toti"),
+           ("Spam trimis în masă, e-mail șablon; destinatarul este o persoană adultă.",
+            "scam_spam", "destinatarul este o persoana adulta"),
+           ("Am spart dispozitivul tău și am instalat un troian. Parola ta este 123456.",
+            "scam_spam", "parola ta este")],
+    "hu": [("A bejelentő és a bejelentett felhasználó vitában állnak, bosszúból tett bejelentés.",
+            "malicious_report", "bosszubol tett bejelentes"),
+           ("ez egy pedofil lol, mindenki jelentse", "malicious_report", "mindenki jelentse"),
+           ("Tömegesen küldött zsaroló spam, a címzett felnőtt.", "scam_spam", "a cimzett felnott"),
+           ("Feltörtem az eszközödet, és felvettelek, miközben felnőtt oldalakat néztél. Küldj "
+            "500 dollárt bitcoinban.", "scam_spam", "felnott oldalakat neztel")],
+    "el": [("Ο αναφέρων και ο αναφερόμενος βρίσκονται σε διένεξη· δεν βρέθηκε υποστηρικτικό "
+            "περιεχόμενο.", "malicious_report", "δεν βρεθηκε υποστηρικτικο περιεχομενο"),
+           ("είναι παιδόφιλος lol, κάντε όλοι report", "malicious_report", "καντε ολοι report"),
+           ("Μαζικό spam εκβιασμού, ο παραλήπτης είναι ενήλικας.",
+            "scam_spam", "ο παραληπτησ ειναι ενηλικασ"),
+           ("Χάκαρα τη συσκευή σου και σε κατέγραψα ενώ έβλεπες ιστοσελίδες για ενήλικες.",
+            "scam_spam", "χακαρα τη συσκευη")],
+    "bg": [("Подателят и докладваният потребител са в продължителен спор; сигнал от отмъщение.",
+            "malicious_report", "сигнал от отмъщение"),
+           ("педофил лол, всички да го репортнат", "malicious_report", "всички да го репортнат"),
+           ("Масово разпращан спам с изнудване, получателят е пълнолетен.",
+            "scam_spam", "получателят е пълнолетен"),
+           ("Хакнах устройството ти и те записах, докато гледаш сайтове за възрастни.",
+            "scam_spam", "гледаш саитове за възрастни")],
+    "hr": [("Prijavitelj i prijavljeni korisnik su u sukobu; prijava iz osvete.",
+            "malicious_report", "prijava iz osvete"),
+           ("pedofil lol, prijavite ga svi", "malicious_report", "prijavite ga svi"),
+           ("Masovno poslan spam s ucjenom, primatelj je punoljetan.",
+            "scam_spam", "primatelj je punoljetan"),
+           ("Hakirao sam tvoj uređaj. Tvoja lozinka je 123456. Pošalji 500 USD u bitcoinima.",
+            "scam_spam", "hakirao sam tvoj uredaj")],
+    "sl": [("Prijavitelj in prijavljeni uporabnik sta v sporu; obtožba ni bila potrjena.",
+            "malicious_report", "obtozba ni bila potrjena"),
+           ("je pedofil, banajte ga lol. prijavite ga vsi", "malicious_report", "prijavite ga vsi"),
+           ("Množično poslan izsiljevalski spam, prejemnik je polnoleten.",
+            "scam_spam", "prejemnik je polnoleten"),
+           ("Vdrl sem v tvojo napravo in namestil sem trojanca. Pošlji 500 USD v bitcoinih.",
+            "scam_spam", "vdrl sem v tvojo napravo")],
+    "et": [("Teataja ja teatatud kasutaja on pikaajalises tülis; toetavat sisu ei leitud.",
+            "malicious_report", "toetavat sisu ei leitud"),
+           ("pedofiil lol, kõik reportige teda", "malicious_report", "koik reportige teda"),
+           ("Massiline väljapressimise rämpspost, saaja on täiskasvanu.",
+            "scam_spam", "saaja on taiskasvanu"),
+           ("Häkkisin sinu seadme ja paigaldasin pahavara. Sinu parool on 123456.",
+            "scam_spam", "hakkisin sinu seadme")],
+    "lv": [("Ziņotājs un lietotājs ir ilgstošā strīdā; ziņojums atriebības dēļ.",
+            "malicious_report", "zinojums atriebibas del"),
+           ("pedofils lol, visi reportojiet viņu", "malicious_report", "visi reportojiet vinu"),
+           ("Masveida izspiešanas surogātpasts, adresāts ir pieaugušais.",
+            "scam_spam", "adresats ir pieaugusais"),
+           ("Uzlauzu tavu ierīci. Tava parole ir 123456. Nosūti 500 USD bitkoinos.",
+            "scam_spam", "uzlauzu tavu ierici")],
+    "lt": [("Pranešėjas ir naudotojas yra ilgalaikiame ginče; kaltinimai nepasitvirtino.",
+            "malicious_report", "kaltinimai nepasitvirtino"),
+           ("pedofilas lol, visi reportinkit jį", "malicious_report", "visi reportinkit ji"),
+           ("Masinis šantažo šlamštas, gavėjas yra suaugęs.", "scam_spam", "gavejas yra suauges"),
+           ("Įsilaužiau į tavo įrenginį. Tavo slaptažodis yra 123456. Atsiųsk 500 USD bitkoinais.",
+            "scam_spam", "isilauziau i tavo irengini")],
+}  # fmt: skip
+
+# language -> (a specific genuine report of a child being contacted, a child being sextorted):
+# real danger, never a malicious report or adult scam spam
+GENUINE: dict[str, tuple[str, str]] = {
+    "pl": (
+        "Moja córka ma 12 lat, mężczyzna pisał do niej na Instagramie, pytał gdzie mieszka i "
+        "zaproponował spotkanie po szkole.",
+        "on mowi ze wysle moje zdjecia znajomym jak mu nie zaplace 200 zl do jutra, mam 14 lat",
+    ),
+    "cs": (
+        "Mé dceři je 12 let, muž jí psal na Instagramu, ptal se, kde bydlí, a navrhl schůzku "
+        "po škole.",
+        "rika ze posle moje fotky kamaradum kdyz mu nezaplatim 2000 kc do zitra, je mi 14",
+    ),
+    "sk": (
+        "Moja dcéra má 12 rokov, muž jej písal na Instagrame, pýtal sa, kde býva, a navrhol "
+        "stretnutie po škole.",
+        "hovori ze posle moje fotky kamaratom ak mu nezaplatim 100 eur do zajtra, mam 14 rokov",
+    ),
+    "ro": (
+        "Fiica mea are 12 ani, un bărbat i-a scris pe Instagram, a întrebat-o unde locuiește "
+        "și i-a propus o întâlnire după școală.",
+        "zice ca trimite pozele mele la prieteni daca nu ii platesc 500 lei pana maine, am 14 ani",
+    ),
+    "hu": (
+        "A lányom 12 éves, egy férfi írt neki Instagramon, megkérdezte, hol lakik, és "
+        "találkozót javasolt iskola után.",
+        "azt mondja elkuldi a kepeimet a barataimnak ha nem fizetek neki 20 ezret holnapig, "
+        "14 eves vagyok",
+    ),
+    "el": (
+        "Η κόρη μου είναι 12 χρονών, ένας άντρας της έγραφε στο Instagram, ρώτησε πού μένει "
+        "και πρότεινε συνάντηση μετά το σχολείο.",
+        "λεει οτι θα στειλει τις φωτογραφιες μου στους φιλους μου αν δεν του πληρωσω 100 ευρω "
+        "μεχρι αυριο, ειμαι 14",
+    ),
+    "bg": (
+        "Дъщеря ми е на 12 години, мъж ѝ пишеше в Instagram, попита къде живее и предложи "
+        "среща след училище.",
+        "казва че ще прати снимките ми на приятелите ми ако не му платя 100 лева до утре, на "
+        "14 съм",
+    ),
+    "hr": (
+        "Moja kći ima 12 godina, muškarac joj je pisao na Instagramu, pitao gdje živi i "
+        "predložio susret nakon škole.",
+        "kaze da ce poslati moje slike prijateljima ako mu ne platim 100 eura do sutra, imam "
+        "14 godina",
+    ),
+    "sl": (
+        "Moja hči je stara 12 let, moški ji je pisal na Instagramu, vprašal, kje živi, in "
+        "predlagal srečanje po šoli.",
+        "pravi da bo poslal moje slike prijateljem ce mu ne placam 100 evrov do jutri, stara "
+        "sem 14 let",
+    ),
+    "et": (
+        "Mu tütar on 12-aastane, mees kirjutas talle Instagramis, küsis, kus ta elab, ja "
+        "pakkus kohtumist pärast kooli.",
+        "ta ütleb et saadab mu pildid mu sõpradele kui ma talle 100 eurot homseks ei maksa, "
+        "ma olen 14",
+    ),
+    "lv": (
+        "Manai meitai ir 12 gadi, vīrietis viņai rakstīja Instagram, jautāja, kur viņa dzīvo, "
+        "un piedāvāja tikties pēc skolas.",
+        "vins saka ka nosutis manas bildes maniem draugiem ja es vinam nesamaksasu 100 eiro "
+        "lidz rītdienai, man ir 14",
+    ),
+    "lt": (
+        "Mano dukrai 12 metų, vyras jai rašė Instagram, klausė, kur ji gyvena, ir pasiūlė "
+        "susitikti po pamokų.",
+        "sako kad issius mano nuotraukas draugams jei jam nesumokesiu 100 euru iki rytojaus, "
+        "man 14 metu",
+    ),
+}
+DECOY_CATEGORIES = ("malicious_report", "scam_spam")
+
+
+@pytest.mark.parametrize("language", sorted(DECOYS))
+def test_each_language_reads_malicious_reports_and_scam_spam(language: str) -> None:
+    for text, category, matched in DECOYS[language]:
+        assert (category, language, matched) in _hits(text), (text, _hits(text))
+    assert {c for _, c, _ in DECOYS[language]} == set(DECOY_CATEGORIES)
+
+
+@pytest.mark.parametrize("language", sorted(GENUINE))
+def test_a_genuine_report_or_a_sextorted_child_is_no_decoy(language: str) -> None:
+    for text in GENUINE[language]:
+        decoys = [h for h in _hits(text) if h[0] in DECOY_CATEGORIES]
+        assert not decoys, (text, decoys)
