@@ -123,3 +123,16 @@ def test_paid_live_abuse_is_a_situation_that_raises_a_score() -> None:
     found = factors(memo)
     assert "paid_abuse" in found and "(en): 'extra if longer'" in found["paid_abuse"]
     assert facts(TriageInput(referral=memo, now=NOW)).situation
+
+
+def test_a_malicious_report_and_scam_spam_are_explained_decoys() -> None:
+    dispute = Referral(
+        additional_info=["Reporter and reported user are in an ongoing dispute", "pedo lol ban him"]
+    )
+    assert "decoy:malicious_report" in factors(dispute)
+    spam = Referral(additional_info=["I hacked your device. Send 500 USD to my bitcoin address."])
+    found = factors(spam)
+    assert "(en)" in found["decoy:scam_spam"] and "sextortion" not in found
+    # a child sextorted is no spam
+    child = Referral(additional_info=["he says he will send my pics to my friends unless i pay"])
+    assert "decoy:scam_spam" not in factors(child)

@@ -52,7 +52,10 @@ RECENCY_SCALE_DAYS = 30.0
 # reach it through rules_score), so models trained before a cue was added still load
 CUE_FACTORS = ("sextortion", "production", "urgency", "risk", "grooming", "paid_abuse")
 VECTOR_CUES = CUE_FACTORS[:3]
-DECOYS = ("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known", "family_context")
+DECOYS = (
+    *("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known"),
+    *("family_context", "malicious_report", "scam_spam"),
+)
 VECTOR_DECOYS = DECOYS[:5]
 STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
 RECENT_INCIDENT_DAYS = 7.0
@@ -119,6 +122,9 @@ class Facts:
             out["generative_ai"] = "; ".join(h.explain() for h in hits)
         if (hits := self.cue("family_context")) and not self._named_danger():
             out["family_context"] = "; ".join(h.explain() for h in hits)
+        for category in ("malicious_report", "scam_spam"):
+            if hits := self.cue(category):
+                out[category] = "; ".join(h.explain() for h in hits)
         known = self.media.get("known", 0)
         if known >= BULK_KNOWN and not new:
             out["bulk_known"] = f"{known} known files and none new (a bulk upload of a library)"

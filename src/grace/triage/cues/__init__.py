@@ -46,6 +46,8 @@ CATEGORIES: dict[str, str] = {
     "viral": "signs of a viral or meme circulation",
     "historical": "signs that the content is old",
     "family_context": "signs of an innocent family or medical context",
+    "malicious_report": "signs of a malicious or unfounded report",
+    "scam_spam": "signs of mass sextortion scam spam aimed at adults",
 }
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s",
                        "7": "t"})  # fmt: skip
