@@ -43,7 +43,7 @@ INCIDENTS = (
 )
 SCALES = (3.0, 7.0, 14.0, 30.0)
 PRIOR = Path(__file__).with_name("triage_prior.yaml")
-SIGMA = 10.0  # points: how far the data may pull a weight from the expert prior cheaply
+SIGMA = 3.0  # points: how far the data may pull a weight from the expert prior cheaply
 
 
 def columns(f: Facts, scale: float) -> dict[str, float]:
