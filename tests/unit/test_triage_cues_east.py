@@ -10,19 +10,11 @@ import pytest
 import yaml
 
 from grace.triage.cues import CATEGORIES, PACKAGED, find_cues, load, normalise
+from grace.triage.features import SITUATION_CUES
 
 LANGUAGES = ("pl", "cs", "sk", "ro", "hu", "el", "sv", "fi", "et", "lv", "lt", "bg", "hr", "sl")
 NEW = ("fi", "sk", "et", "lv", "lt", "bg", "hr", "sl")
-RAISING = (
-    "contact",
-    "access",
-    "sextortion",
-    "production",
-    "paid_abuse",
-    "urgency",
-    "risk",
-    "grooming",
-)
+RAISING = SITUATION_CUES  # the categories that raise urgency
 
 # language -> (text as a provider, a user or a child writes it, category, text it must match)
 EXAMPLES: dict[str, list[tuple[str, str, str]]] = {

@@ -7,17 +7,9 @@ from __future__ import annotations
 import pytest
 
 from grace.triage.cues import PACKAGED, find_cues, load
+from grace.triage.features import SITUATION_CUES
 
-RAISING = (
-    "contact",
-    "access",
-    "sextortion",
-    "production",
-    "paid_abuse",
-    "urgency",
-    "risk",
-    "grooming",
-)
+RAISING = SITUATION_CUES  # the categories that raise urgency
 
 # language -> (text as a moderator, a user or a child writes it, category, phrase matched)
 REGISTERS: dict[str, list[tuple[str, str, str]]] = {
