@@ -64,7 +64,8 @@ SITUATION_CUES = (
     *("contact", "access", "sextortion", "production", "urgency", "risk", "grooming"),
     "paid_abuse",
 )
-NAMED_DANGERS = ("contact", "access", "sextortion", "production", "paid_abuse", "urgency", "risk")
+NAMED_DANGERS = tuple(c for c in SITUATION_CUES if c != "grooming")  # teens ask ages too
+CUE_DECOYS = ("generative_ai", "family_context", "malicious_report", "scam_spam")  # cue alone
 BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
 
 
@@ -118,12 +119,9 @@ class Facts:
             out["stale"] = f"incident {years:.1f} years before the report was received"
         elif hits := self.cue("historical"):
             out["stale"] = "; ".join(h.explain() for h in hits)
-        if hits := self.cue("generative_ai"):
-            out["generative_ai"] = "; ".join(h.explain() for h in hits)
-        if (hits := self.cue("family_context")) and not self._named_danger():
-            out["family_context"] = "; ".join(h.explain() for h in hits)
-        for category in ("malicious_report", "scam_spam"):
-            if hits := self.cue(category):
+        for category in CUE_DECOYS:
+            hits = self.cue(category)
+            if hits and not (category == "family_context" and self._named_danger()):
                 out[category] = "; ".join(h.explain() for h in hits)
         known = self.media.get("known", 0)
         if known >= BULK_KNOWN and not new:
