@@ -140,6 +140,10 @@ def test_the_api_docs_page_and_every_page_load_nothing_from_elsewhere(desk: Desk
         text = client.get(path).text
         external = re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]*)"', text)
         assert external == [], (path, external)
+        # a random CSRF token may spell "cdn" by chance (one did): it loads nothing
+        tokens = re.findall(r'name="csrf[-_]token" (?:content|value)="([^"]+)"', text)
+        for token in tokens:
+            text = text.replace(token, "")
         assert "cdn" not in text.lower(), path
 
 
