@@ -29,6 +29,7 @@ class TriageInput:
     identifiers: tuple[Identifier, ...] = ()
     linked_referrals: int = 0  # referrals linked by a strong or medium link
     prior_referrals: int = 0  # earlier referrals of the same subject (recidivism)
+    recipient_suspects: int = 0  # other suspects who wrote to one of its recipient accounts
     routing: RoutingDecision | None = None
     agency: str | None = None  # the agency whose weights apply (jurisdiction)
     referral_id: int | None = None  # the workspace's id, when scored from a workspace

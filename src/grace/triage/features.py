@@ -54,7 +54,7 @@ CUE_FACTORS = ("sextortion", "production", "urgency", "risk", "grooming", "paid_
 VECTOR_CUES = CUE_FACTORS[:3]
 DECOYS = (
     *("viral", "minor_to_minor", "stale", "generative_ai", "bulk_known"),
-    *("family_context", "malicious_report", "scam_spam"),
+    *("family_context", "malicious_report", "scam_spam", "recurring_recipient"),
 )
 VECTOR_DECOYS = DECOYS[:5]
 STALE_DAYS = 365.0  # an incident this much older than the report's receipt is not "now"
@@ -67,6 +67,7 @@ SITUATION_CUES = (
 NAMED_DANGERS = tuple(c for c in SITUATION_CUES if c != "grooming")  # teens ask ages too
 CUE_DECOYS = ("generative_ai", "family_context", "malicious_report", "scam_spam")  # cue alone
 BULK_KNOWN = 25  # this many known files and nothing new: a library, not a child now
+PERSONA_SUSPECTS = 2  # a recipient this many other suspects wrote to: a persona, not a child
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Facts:
     public_files: int = 0  # files the provider says were publicly available
     batched: bool = False  # NCMEC batched it as a viral / meme report
     child_ages: tuple[int, ...] = ()  # ages under 18 stated in free text ("I'm 13")
+    recipient_suspects: int = 0  # other suspects who wrote to one of its recipient accounts
 
     def cue(self, category: str) -> tuple[CueHit, ...]:
         return tuple(h for h in self.cues if h.category == category)
@@ -126,6 +128,11 @@ class Facts:
         known = self.media.get("known", 0)
         if known >= BULK_KNOWN and not new:
             out["bulk_known"] = f"{known} known files and none new (a bulk upload of a library)"
+        if self.recipient_suspects >= PERSONA_SUSPECTS:
+            out["recurring_recipient"] = (
+                f"the recipient account was also written to by {self.recipient_suspects} other"
+                " suspects: the pattern of a police or test persona; deconflict before acting"
+            )
         return out
 
     def _named_danger(self) -> bool:
@@ -235,6 +242,7 @@ def facts(item: TriageInput) -> Facts:
         public_files=sum(bool(f.publicly_available) for f in r.files),
         batched=bool(r.batched_reason),
         child_ages=stated_minor_ages(texts),
+        recipient_suspects=item.recipient_suspects,
     )
 
 

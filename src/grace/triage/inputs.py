@@ -15,6 +15,7 @@ from grace.signals.factors import referral_signal_factors
 from grace.store.intel_tables import IdentifierRow, ReferralLink
 from grace.store.tables import Referral
 from grace.triage.base import TriageInput
+from grace.triage.personas import recipient_suspects
 
 CHUNK = 2000
 LINKING = ("strong", "medium")
@@ -33,6 +34,7 @@ def triage_inputs(
     if ids is None:
         ids = list(session.scalars(select(Referral.id).order_by(Referral.id)))
     priors = _prior_counts(session)
+    recipients = recipient_suspects(session)
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
         links = _link_counts(session, chunk)
@@ -58,6 +60,7 @@ def triage_inputs(
                 identifiers=tuple(identifiers.get(referral_id, ())),
                 linked_referrals=links.get(referral_id, 0),
                 prior_referrals=priors.get(referral_id, 0),
+                recipient_suspects=recipients.get(referral_id, 0),
                 routing=RoutingDecision.model_validate(routing) if routing else None,
                 agency=agency,
                 referral_id=referral_id,
