@@ -284,7 +284,8 @@ PAID_AND_FAMILY: dict[str, list[tuple[str, str, str]]] = {
            ("e fiul meu in cada, poze pentru doctor", "family_context", "poze pentru doctor")],
     "hu": [("A bank gyakori kis összegű utalásokat jelzett a Fülöp-szigetekre; utalások "
             "magas kockázatú országba.", "paid_abuse", "utalasok magas kockazatu orszagba"),
-           ("privat show ma este, extra ha tovabb tart", "paid_abuse", "privat show"),
+           ("fizetos privat show ma este, extra ha tovabb tart", "paid_abuse",
+            "fizetos privat show"),
            ("Családi fotó a nyaralásról, nincs szexuális kontextus.",
             "family_context", "nincs szexualis kontextus"),
            ("ez a fiam a kadban, kepek az orvosnak a kiutes miatt",
@@ -311,7 +312,7 @@ PAID_AND_FAMILY: dict[str, list[tuple[str, str, str]]] = {
            ("to je moja kci u kadi, slike za doktora", "family_context", "slike za doktora")],
     "sl": [("Banka beleži pogosta majhna nakazila na Filipine več prejemnikom.",
             "paid_abuse", "pogosta majhna nakazila"),
-           ("zasebni show, ekstra ce traja dlje", "paid_abuse", "zasebni show"),
+           ("za zasebni show, ekstra ce traja dlje", "paid_abuse", "za zasebni show"),
            ("Verjetno družinska fotografija z dopusta, brez spolnega konteksta.",
             "family_context", "brez spolnega konteksta"),
            ("to je moj sin v kadi, slike za zdravnika", "family_context", "slike za zdravnika")],
@@ -586,3 +587,62 @@ def test_a_genuine_report_or_a_sextorted_child_is_no_decoy(language: str) -> Non
     for text in GENUINE[language]:
         decoys = [h for h in _hits(text) if h[0] in DECOY_CATEGORIES]
         assert not decoys, (text, decoys)
+
+
+# language -> a report that names only the channel or format it came through (a live session or
+# broadcast, an adult private or cam show) or self-generated material: the medium says nothing
+# about a danger to a child, so neither paid abuse nor production is read into it
+MEDIUM_ONLY: dict[str, list[str]] = {
+    "pl": ["Sesja na żywo oznaczona po zgłoszeniach widzów i zakończona przez moderatora.",
+           "Samodzielnie wytworzony obraz udostępniony między kolegami z klasy.",
+           "Prywatne show na kamerce na stronie dla dorosłych."],
+    "cs": ["Živé vysílání označeno po hlášení diváků a ukončeno moderátorem.",
+           "Vlastnoručně vytvořený snímek sdílený mezi spolužáky.",
+           "Soukromá show na kameru na webu pro dospělé."],
+    "sk": ["Živé vysielanie označené po hláseniach divákov a ukončené moderátorom.",
+           "Vlastnoručne vytvorený snímok zdieľaný medzi spolužiakmi.",
+           "Súkromná show na kameru na stránke pre dospelých."],
+    "ro": ["Sesiune live semnalată de spectatori și închisă de moderator.",
+           "Imagine autogenerată distribuită între colegi de clasă.",
+           "Show privat pe camera web, pe un site pentru adulți."],
+    "hu": ["Az élő adást a nézők jelentései alapján megjelölték, a moderátor leállította.",
+           "Saját készítésű kép osztálytársak között megosztva.",
+           "Privát show és privát élő adás egy felnőtt oldalon."],
+    "el": ["Η ζωντανή μετάδοση επισημάνθηκε από αναφορές θεατών και τερματίστηκε από τον "
+           "συντονιστή.",
+           "Αυτοπαραγόμενη εικόνα κοινοποιήθηκε μεταξύ συμμαθητών.",
+           "Ιδιωτικό σόου ζωντανά στην κάμερα, σε ιστότοπο ενηλίκων."],
+    "sv": ["Livesändning flaggad efter tittarrapporter och avslutad av moderator.",
+           "Självgenererad bild delad mellan klasskamrater.",
+           "Privat show på kamera, på en vuxensida."],
+    "fi": ["Live-sessio merkitty katsojien ilmoitusten perusteella, moderaattori lopetti sen.",
+           "Itse tuotettu kuva jaettu luokkatovereiden kesken.",
+           "Yksityis show kameralla aikuissivustolla."],
+    "et": ["Otseülekanne märgiti vaatajate teadete põhjal, moderaator lõpetas selle.",
+           "Ise loodud pilt, mida jagati klassikaaslaste vahel.",
+           "Privaatne show kaameras täiskasvanute lehel."],
+    "lv": ["Tiešraide atzīmēta pēc skatītāju ziņojumiem, moderators to pārtrauca.",
+           "Paša veidots attēls, kopīgots starp klasesbiedriem.",
+           "Privāts šovs pieaugušo vietnē."],
+    "lt": ["Tiesioginė transliacija pažymėta po žiūrovų pranešimų, moderatorius ją nutraukė.",
+           "Paties sukurtas vaizdas, pasidalintas tarp klasės draugų.",
+           "Privatus šou per kamerą suaugusiųjų svetainėje."],
+    "bg": ["Излъчване на живо, маркирано след сигнали от зрители и спряно от модератора.",
+           "Самостоятелно създадено изображение, споделено между съученици.",
+           "Частно шоу в сайт за възрастни."],
+    "hr": ["Prijenos uživo označen nakon prijava gledatelja, moderator ga je prekinuo.",
+           "Samostalno izrađena slika podijeljena među školskim kolegama.",
+           "Privatni show na kameri na stranici za odrasle."],
+    "sl": ["Prenos v živo označen po prijavah gledalcev, moderator ga je prekinil.",
+           "Samostojno ustvarjena slika, deljena med sošolci.",
+           "Zasebni show na kameri na strani za odrasle."],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(MEDIUM_ONLY))
+def test_a_medium_or_self_generated_material_alone_is_no_paid_abuse_or_production(
+    language: str,
+) -> None:
+    for text in MEDIUM_ONLY[language]:
+        read = [h for h in _hits(text) if h[0] in ("paid_abuse", "production")]
+        assert not read, (text, read)

@@ -519,3 +519,55 @@ def test_decoy_phrases_are_not_read_into_real_reports(language: str) -> None:
             if h.category in ("malicious_report", "scam_spam")
         ]
         assert not decoys, (text, decoys)
+
+
+# language -> a report that names only the channel or format it came through (a live session or
+# stream, an adult private or cam show) or self-generated material: the medium says nothing about
+# a danger to a child, so neither paid abuse nor production is read into it
+MEDIUM_ONLY: dict[str, list[str]] = {
+    "en": ["Live session flagged by viewer reports and ended by moderator.",
+           "Self-generated image shared between classmates.",
+           "Livestream reported by a viewer; private show on an adult cam site, webcam session "
+           "ended, content self produced by the account holder."],
+    "de": ["Live-Session nach Zuschauermeldungen markiert und vom Moderator beendet.",
+           "Selbst erstelltes Bild, unter Mitschülern geteilt.",
+           "Livestream von einem Zuschauer gemeldet, Privatshow auf einer Erwachsenenseite."],
+    "fr": ["Session en direct signalée par des spectateurs et arrêtée par le modérateur.",
+           "Image autoproduite partagée entre camarades de classe.",
+           "Show privé diffusé en direct sur un site pour adultes, signalé par un spectateur."],
+    "es": ["Sesión en directo señalada por los espectadores y cerrada por el moderador.",
+           "Imagen autogenerada compartida entre compañeros de clase.",
+           "Transmisión en vivo denunciada por un espectador, show privado en una web de adultos."],
+    "it": ["Sessione in diretta segnalata dagli spettatori e chiusa dal moderatore.",
+           "Immagine autoprodotta condivisa tra compagni di classe.",
+           "Show privato trasmesso in diretta streaming, segnalato da uno spettatore."],
+    "pt": ["Sessão ao vivo sinalizada por espectadores e encerrada pelo moderador.",
+           "Imagem autoproduzida partilhada entre colegas de turma.",
+           "Transmissão ao vivo denunciada por um espectador, show privado num site adulto."],
+    "nl": ["Livesessie gemarkeerd na meldingen van kijkers en door de moderator beëindigd.",
+           "Zelfgemaakt beeld gedeeld tussen klasgenoten.",
+           "Livestream gemeld door een kijker, priveshow op een volwassenensite."],
+    "da": ["Livesession markeret efter seeranmeldelser og afsluttet af moderator.",
+           "Selvgenereret billede delt mellem klassekammerater.",
+           "Livestream anmeldt af en seer, privat show på en voksenside."],
+    "nb": ["Live økt flagget etter seerrapporter og avsluttet av moderator.",
+           "Selvgenerert bilde delt mellom klassekamerater.",
+           "Livestream rapportert av en seer, privat show på en voksenside."],
+    "sv": ["Livesändning flaggad efter tittarrapporter och avslutad av moderator.",
+           "Självgenererad bild delad mellan klasskamrater.",
+           "Live session rapporterad av en tittare, privat show på en vuxensida."],
+    "fi": ["Live-sessio merkitty katsojien ilmoitusten perusteella, moderaattori lopetti sen.",
+           "Itse tuotettu kuva jaettu luokkatovereiden kesken.",
+           "Yksityisshow aikuissivustolla, katsoja ilmoitti."],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(MEDIUM_ONLY))
+def test_a_medium_or_self_generated_material_alone_is_no_paid_abuse_or_production(
+    language: str,
+) -> None:
+    for text in MEDIUM_ONLY[language]:
+        read = [
+            h.explain() for h in find_cues([text]) if h.category in ("paid_abuse", "production")
+        ]
+        assert not read, (text, read)
