@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from grace.ingest.pipeline import IngestPipeline
+from grace.intel.links import links_of
 from grace.intel.service import IntelProcessor
+from grace.intel.subjects import subjects
 from grace.model import IpEvent, Party, PartyRole, Referral
 from grace.store.tables import Referral as ReferralRow
 from grace.triage.features import facts
@@ -94,3 +96,25 @@ def test_no_recipients_no_personas(workspace: Workspace, tmp_path: Path) -> None
     with workspace.sessions() as session:
         (item,) = triage_inputs(session, NOW)
     assert item.referral_id == ids["N-1"] and item.recipient_suspects == 0
+
+
+def test_adults_who_wrote_to_one_child_stay_separate_suspects(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A shared recipient links the cases as a lead; it does not make one person of them."""
+    ids = _ingest(
+        workspace,
+        tmp_path,
+        [
+            _chat("C-1", "s1", "child", "91.30.110.1"),
+            _chat("C-2", "s2", "child", "91.30.110.2"),
+            _chat("S-1", "s3", "other", "81.169.145.1"),
+            _chat("S-2", "s3", "another", "81.169.145.2"),
+        ],
+    )
+    with workspace.sessions() as session:
+        between = links_of(session, ids["C-1"])
+        clusters = [sorted(c["referrals"]) for c in subjects(session)]
+    assert {(x["referral"], x["strength"]) for x in between} == {(ids["C-2"], "weak")}
+    assert all("not the same suspect" in x["reason"] for x in between)
+    assert clusters == [sorted([ids["S-1"], ids["S-2"]])]  # one adult, reported twice

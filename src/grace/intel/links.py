@@ -7,6 +7,10 @@ reusable across services (medium on one ESP, weak across ESPs); a public IP is s
 carrier's customers (weak); and anything shared by very many referrals - a viral meme, a
 provider's boilerplate address, a carrier gateway - says nothing about a person, so it
 links nothing at all ("hub suppression"). Reporter (ESP staff) identifiers never link.
+An account held on the child's side (a recipient or victim) in either referral links the two
+cases only weakly: two adults who wrote to one child are two people, and a strong link would
+merge them into one subject (every suspect who wrote to an undercover persona would become
+"one person").
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ LOCATION_URL = Policy("weak", 0.3, 20)
 LOCATION_SOURCES = ("incidents[", "files[")
 CROSS_ESP_SCREEN_NAME = Policy("weak", 0.3, 20)
 LINKING_ROLES = (None, "reported", "recipient", "victim")
+CHILD_SIDE_ROLES = ("recipient", "victim")
+CHILD_SIDE = "the same child's account (not the same suspect)"
 GLOBAL_FROM = 5000
 IN_CHUNK = 1000
 
@@ -106,9 +112,12 @@ def _identifier_links(session: Session, ids: list[int]) -> list[dict[str, object
     ).all()
     groups: dict[tuple[str, str], dict[int, dict[str, object]]] = defaultdict(dict)
     identity_urls: set[tuple[str, int]] = set()  # (url, referral): found as an identity
+    suspect_side: set[tuple[str, str, int]] = set()  # held as the reported person's own
     for kind, value, referral, attributes, role, source in shared:
         if role in LINKING_ROLES and _usable(kind, attributes):
             groups[(kind, value)].setdefault(referral, attributes)
+            if role not in CHILD_SIDE_ROLES:
+                suspect_side.add((kind, value, referral))
             if kind == "url" and not source.startswith(LOCATION_SOURCES):
                 identity_urls.add((value, referral))
     wanted = set(ids)
@@ -126,6 +135,9 @@ def _identifier_links(session: Session, ids: list[int]) -> list[dict[str, object
                         chosen = _screen_name_policy(members[a], members[b])
                     elif kind == "url" and not {(value, a), (value, b)} <= identity_urls:
                         chosen, what = LOCATION_URL, "the same place where material was found"
+                    if not {(kind, value, a), (kind, value, b)} <= suspect_side:
+                        chosen = Policy("weak", min(chosen.weight, 0.4), policy.max_referrals)
+                        what = f"{CHILD_SIDE}: {kind.replace('_', ' ')}"
                     links.append(_link(a, b, kind, value, chosen, len(members), what))
     return links
 
