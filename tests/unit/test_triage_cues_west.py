@@ -47,6 +47,8 @@ REGISTERS: dict[str, list[tuple[str, str, str]]] = {
         ("Reporter and reported user are in an ongoing dispute over a game", "malicious_report",
          "ongoing dispute"),
         ("this guy is a pedo lol", "malicious_report", "pedo lol"),
+        ("Multiple reports from the same reporter about different users.", "malicious_report",
+         "multiple reports from the same reporter"),
         ("everyone report him he's a paedo", "malicious_report", "everyone report him"),
         ("I hacked your device and I know your password", "scam_spam", "hacked your device"),
         ("Send 500 USD in BTC to my bitcoin address below", "scam_spam", "bitcoin address"),
